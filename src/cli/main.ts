@@ -1,0 +1,227 @@
+/**
+ * `marketplace-pulse <command>`: each command is a definition (usage, options, run); help and the
+ * README's command table come from these definitions.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadConfig, type Config } from '../config.ts';
+import { listDatasets } from '../datasets/status.ts';
+import { openDatabase, type Database } from '../db/client.ts';
+import { writeDemoData } from '../demo/generate.ts';
+import { AppError, describeError } from '../errors.ts';
+import { listLedger } from '../ingest/ledger.ts';
+import type { FileResult, FileStatus } from '../ingest/load.ts';
+import { ingestPaths } from '../ingest/run.ts';
+import { runService } from '../service.ts';
+import { formatTable } from './format.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+interface Context {
+  config: Config;
+  io: Io;
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+  withDb<T>(fn: (db: Database) => Promise<T>): Promise<T>;
+}
+
+export interface Command {
+  name: string;
+  args: string;
+  summary: string;
+  options: Options;
+  optionHelp: Record<string, string>;
+  run(ctx: Context): Promise<number>;
+}
+
+const JSON_OPTION = { json: { type: 'boolean' } } as const satisfies Options;
+
+export const COMMANDS: Command[] = [
+  {
+    name: 'serve',
+    args: '',
+    summary: 'Run the service: migrate, load demo data on a first embedded start, then ingest files dropped into DATA_DIR/inbox.',
+    options: {},
+    optionHelp: {},
+    run: async ({ config, io }) => {
+      await runService(config, { log: io.err });
+      return 0;
+    },
+  },
+  {
+    name: 'ingest',
+    args: '<file-or-dir>...',
+    summary: 'Load delivered files; a directory is a local copy of a bucket (paths below it are S3 keys). Exit 1 if any file is rejected.',
+    options: JSON_OPTION,
+    optionHelp: { json: 'print one JSON result per file' },
+    run: async ({ positionals, values, io, withDb }) => {
+      if (positionals.length === 0) throw new AppError('usage', 'ingest needs at least one file or directory');
+      return withDb(async (db) => {
+        const summary = await ingestPaths(db, positionals, {
+          onResult: (r) => io.out(values.json ? JSON.stringify(r) : describeResult(r)),
+        });
+        if (!values.json) {
+          io.out(
+            `${summary.results.length} files: ${summary.loaded} loaded, ${summary.unchanged} unchanged, ${summary.noData} no data, ${summary.rejected} rejected; ${summary.rowsInserted} rows added`,
+          );
+        }
+        return summary.rejected > 0 ? 1 : 0;
+      });
+    },
+  },
+  {
+    name: 'datasets',
+    args: '',
+    summary: 'List the dataset catalog with rows stored, the last file loaded and the period covered.',
+    options: JSON_OPTION,
+    optionHelp: { json: 'print the catalog as JSON' },
+    run: async ({ values, io, withDb }) =>
+      withDb(async (db) => {
+        const list = await listDatasets(db);
+        if (values.json) io.out(JSON.stringify(list, null, 2));
+        else
+          io.out(
+            formatTable(
+              ['dataset', 'category', 'source', 'cadence', 'rows', 'last file loaded', 'covered through'],
+              list.map((d) => [d.name, d.category, d.source, d.cadence, d.rowsStored, d.lastFileLoaded, d.periodCoveredThrough]),
+            ),
+          );
+        return 0;
+      }),
+  },
+  {
+    name: 'ledger',
+    args: '',
+    summary: 'Show the ledger of files seen, newest first.',
+    options: {
+      ...JSON_OPTION,
+      limit: { type: 'string' },
+      status: { type: 'string' },
+      dataset: { type: 'string' },
+    },
+    optionHelp: {
+      json: 'print the rows as JSON',
+      limit: 'how many rows (default 50)',
+      status: 'only loaded | unchanged | no-data | rejected',
+      dataset: 'only this dataset',
+    },
+    run: async ({ values, io, withDb }) => {
+      const limit = values.limit === undefined ? 50 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new AppError('usage', `--limit must be a positive whole number, not "${String(values.limit)}"`);
+      const statuses: FileStatus[] = ['loaded', 'unchanged', 'no-data', 'rejected'];
+      if (values.status !== undefined && !statuses.includes(values.status as FileStatus)) {
+        throw new AppError('usage', `--status must be one of ${statuses.join(', ')}, not "${String(values.status)}"`);
+      }
+      return withDb(async (db) => {
+        const rows = await listLedger(db, {
+          limit,
+          ...(values.status ? { status: values.status as FileStatus } : {}),
+          ...(values.dataset ? { dataset: String(values.dataset) } : {}),
+        });
+        if (values.json) io.out(JSON.stringify(rows, null, 2));
+        else
+          io.out(
+            formatTable(
+              ['id', 'finished', 'status', 'dataset', 'key', 'period', 'rows read', 'added', 'error'],
+              rows.map((r) => [
+                r.id,
+                r.finishedAt.toISOString().slice(0, 19).replace('T', ' '),
+                r.status,
+                r.dataset,
+                r.objectKey,
+                r.periodStart ? `${r.periodStart}..${r.periodEnd}` : null,
+                r.rowsRead,
+                r.rowsInserted,
+                r.error ? r.error.slice(0, 100) : null,
+              ]),
+            ),
+          );
+        return 0;
+      });
+    },
+  },
+  {
+    name: 'demo-data',
+    args: '<dir>',
+    summary: 'Write a fictional seller laid out like a real bucket: a year of SDDS feeds and the matching legacy CAS files.',
+    options: { seed: { type: 'string' }, through: { type: 'string' } },
+    optionHelp: { seed: 'random seed (default 42)', through: 'last day of data, YYYY-MM-DD (default yesterday)' },
+    run: async ({ positionals, values, io }) => {
+      if (positionals.length !== 1) throw new AppError('usage', 'demo-data needs exactly one directory');
+      const seed = values.seed === undefined ? 42 : Number(values.seed);
+      if (!Number.isInteger(seed)) throw new AppError('usage', `--seed must be a whole number, not "${String(values.seed)}"`);
+      const through = values.through === undefined ? undefined : String(values.through);
+      const written = await writeDemoData(positionals[0]!, { seed, ...(through ? { through } : {}) });
+      io.out(`wrote ${written.files} files (${written.rows} rows) of demo data to ${positionals[0]}`);
+      return 0;
+    },
+  },
+];
+
+function describeResult(r: FileResult): string {
+  const what = `${r.status.padEnd(9)} ${r.key}`;
+  if (r.status === 'rejected') {
+    const details = r.problems
+      .slice(1, 5)
+      .map((p) => `\n            line ${p.line ?? '?'}${p.column ? ` ${p.column}` : ''}: ${p.message}`)
+      .join('');
+    return `${what}\n          ${r.error}${details}`;
+  }
+  if (r.status === 'unchanged') return what;
+  const extra = r.extraColumns.length ? `; kept unknown columns: ${r.extraColumns.join(', ')}` : '';
+  const replaced = r.rowsReplaced ? `, replaced ${r.rowsReplaced}` : '';
+  return `${what} (${r.dataset}: ${r.rowsRead} rows read, ${r.rowsInserted} added${replaced}${extra})`;
+}
+
+export function helpText(): string {
+  const lines = ['Usage: marketplace-pulse <command> [options]', '', 'Commands:'];
+  for (const c of COMMANDS) {
+    lines.push(`  ${`${c.name} ${c.args}`.trim()}`);
+    lines.push(`      ${c.summary}`);
+    for (const [name, help] of Object.entries(c.optionHelp)) lines.push(`      --${name}  ${help}`);
+  }
+  lines.push('  help', '      Show this help.');
+  return lines.join('\n');
+}
+
+/** Runs a command line; returns the exit code. */
+export async function main(argv: string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }, env = process.env): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.out(helpText());
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!command) throw new AppError('usage', `unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(', ')}, help`);
+    let parsed;
+    try {
+      parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new AppError('usage', `${name}: ${(error as Error).message}`);
+    }
+    const config = loadConfig(env);
+    return await command.run({
+      config,
+      io,
+      values: parsed.values as Context['values'],
+      positionals: parsed.positionals,
+      async withDb(fn) {
+        const db = await openDatabase(config);
+        try {
+          return await fn(db);
+        } finally {
+          await db.close();
+        }
+      },
+    });
+  } catch (error) {
+    io.err(`marketplace-pulse: ${describeError(error)}`);
+    if (!(error instanceof AppError)) io.err((error as Error).stack ?? '');
+    return error instanceof AppError && error.code === 'usage' ? 2 : 1;
+  }
+}

@@ -1,0 +1,42 @@
+/** The only module that reads process.env: parsed once, every bad key listed at start-up. */
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors.ts';
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DEMO_DATA: z.enum(['auto', 'off']).default('auto'),
+  INBOX_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+});
+
+export interface Config {
+  /** PostgreSQL through postgres.js when set; embedded PGlite under dataDir otherwise. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  inboxDir: string;
+  /** 'auto': write and ingest the demo seller on the first start of an empty database. */
+  demoData: 'auto' | 'off';
+  inboxPollSeconds: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new AppError('config', `invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const dataDir = path.resolve(c.DATA_DIR);
+  return {
+    databaseUrl: c.DATABASE_URL,
+    dataDir,
+    inboxDir: path.join(dataDir, 'inbox'),
+    demoData: c.DEMO_DATA,
+    inboxPollSeconds: c.INBOX_POLL_SECONDS,
+  };
+}

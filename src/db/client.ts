@@ -1,0 +1,168 @@
+/**
+ * One database interface over two engines: PostgreSQL through postgres.js (DATABASE_URL) and the
+ * embedded PGlite. Drizzle serves typed queries; the loader needs COPY and explicit transactions,
+ * which both drivers do differently, so `transaction` and `copyIn` hide the difference.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from '../../db/schema/index.ts';
+import { AppError } from '../errors.ts';
+
+export type Schema = typeof schema;
+export type Orm = PgDatabase<PgQueryResultHKT, Schema>;
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../db/migrations', import.meta.url));
+/** PGlite's COPY reads a whole Blob, so rows go in batches of about this many characters. */
+const PGLITE_COPY_BATCH_CHARS = 8 * 1024 * 1024;
+/** Serialises migrations when several replicas start at once. */
+const MIGRATION_LOCK_ID = 7_263_001;
+
+export type Row = Record<string, unknown>;
+
+/** What the loader can do inside a transaction. */
+export interface Tx {
+  query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Streams PostgreSQL text-format COPY data (tab-separated lines) into a table. */
+  copyIn(table: string, columns: string[], data: AsyncIterable<string>): Promise<void>;
+}
+
+export interface Database extends Tx {
+  kind: 'postgres' | 'pglite';
+  /** Where the data lives, for logs (no password). */
+  location: string;
+  orm: Orm;
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  databaseUrl: string | undefined;
+  dataDir: string;
+}
+
+/** Opens the configured database and applies pending migrations. */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(path.join(options.dataDir, 'pgdata'));
+}
+
+function copyStatement(table: string, columns: string[], from: string): string {
+  return `copy "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) from ${from}`;
+}
+
+export async function openPostgres(url: string): Promise<Database> {
+  const sql = postgres(url, { onnotice: () => {}, max: 10 });
+  const location = redact(url);
+  try {
+    // one connection, so the advisory lock and the migration share a session
+    const single = postgres(url, { onnotice: () => {}, max: 1 });
+    try {
+      await single`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+      await migratePostgres(drizzlePostgres(single), { migrationsFolder: MIGRATIONS_DIR });
+      await single`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+    } finally {
+      await single.end({ timeout: 5 });
+    }
+  } catch (error) {
+    await sql.end({ timeout: 1 });
+    throw new AppError('database', `could not open PostgreSQL at ${location}: ${causeOf(error)}`, { cause: error });
+  }
+
+  const wrap = (client: postgres.Sql | postgres.TransactionSql): Tx => ({
+    async query<T extends Row>(text: string, params: unknown[] = []) {
+      return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
+    },
+    async copyIn(table, columns, data) {
+      const writable = await client.unsafe(copyStatement(table, columns, 'stdin')).writable();
+      await pipeline(Readable.from(data, { objectMode: false }), writable);
+    },
+  });
+
+  return {
+    kind: 'postgres',
+    location,
+    orm: drizzlePostgres(sql, { schema }) as unknown as Orm,
+    ...wrap(sql),
+    async transaction(fn) {
+      return (await sql.begin((tx) => fn(wrap(tx)))) as Awaited<ReturnType<typeof fn>>;
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+export async function openPglite(dir: string | undefined): Promise<Database> {
+  if (dir) await mkdir(dir, { recursive: true });
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create(dir);
+  } catch (error) {
+    throw new AppError('database', `could not open the embedded database in ${dir}: ${causeOf(error)}`, { cause: error });
+  }
+  const orm = drizzlePglite(pg, { schema });
+  await migratePglite(orm, { migrationsFolder: MIGRATIONS_DIR });
+
+  const wrap = (client: PGlite | PgliteTransaction): Tx => ({
+    async query<T extends Row>(text: string, params: unknown[] = []) {
+      return (await client.query<T>(text, params)).rows;
+    },
+    async copyIn(table, columns, data) {
+      const statement = copyStatement(table, columns, `'/dev/blob'`);
+      let batch: string[] = [];
+      let size = 0;
+      const flush = async () => {
+        if (size === 0) return;
+        await client.query(statement, [], { blob: new Blob(batch) });
+        batch = [];
+        size = 0;
+      };
+      for await (const chunk of data) {
+        batch.push(chunk);
+        size += chunk.length;
+        if (size >= PGLITE_COPY_BATCH_CHARS) await flush();
+      }
+      await flush();
+    },
+  });
+
+  return {
+    kind: 'pglite',
+    location: dir ?? 'memory',
+    orm: orm as unknown as Orm,
+    ...wrap(pg),
+    async transaction(fn) {
+      return pg.transaction((tx) => fn(wrap(tx)));
+    },
+    async close() {
+      await pg.close();
+    },
+  };
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'the configured DATABASE_URL';
+  }
+}
+
+function causeOf(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error ? cause.message : error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,29 @@
+/** Typed errors: every failure a user can meet says what went wrong and where. */
+export type ErrorCode =
+  | 'config' // bad environment or command-line input
+  | 'usage' // a CLI command used wrongly
+  | 'not-found' // a file, dataset or object that does not exist
+  | 'rejected-file' // a delivered file that cannot be loaded as it is
+  | 'database'; // PostgreSQL refused or could not be reached
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  constructor(code: ErrorCode, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** drizzle puts the whole statement and its parameters into `message`; the cause is the useful part. */
+export function describeError(error: unknown): string {
+  if (error instanceof AppError) return error.message;
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    if (cause instanceof Error && error.message.startsWith('Failed query')) return cause.message;
+    return error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,141 @@
+/**
+ * Streaming RFC 4180 reader: quoted fields with embedded commas, quotes and newlines, CRLF or LF,
+ * UTF-8 with or without BOM, constant memory. Written here rather than taken from csv-parse
+ * because csv-parse read a 1M-row billing feed at ~34k rows/s, too slow to keep up with COPY.
+ */
+import { AppError } from '../errors.ts';
+
+export interface CsvBatch {
+  rows: string[][];
+  /** Physical line number (1-based) where each row starts. */
+  lines: number[];
+}
+
+/** Guards against a runaway quote swallowing a whole file into one field. */
+const MAX_RECORD_CHARS = 16 * 1024 * 1024;
+const QUOTE = 34;
+const COMMA = 44;
+const CR = 13;
+const LF = 10;
+
+export class CsvSyntaxError extends AppError {
+  readonly line: number;
+  constructor(line: number, message: string) {
+    super('rejected-file', `line ${line}: ${message}`);
+    this.line = line;
+  }
+}
+
+/** Reads CSV records from byte (or string) chunks, yielding them in batches. Blank lines are skipped. */
+export async function* readCsv(input: AsyncIterable<Uint8Array | string>): AsyncGenerator<CsvBatch> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let pending = '';
+  let line = 1;
+
+  const parse = (text: string, final: boolean): { batch: CsvBatch; rest: string } => {
+    const rows: string[][] = [];
+    const lines: number[] = [];
+    const len = text.length;
+    let pos = 0;
+    while (pos < len) {
+      const recordStart = pos;
+      const recordLine = line;
+      let newlines = 0;
+      const fields: string[] = [];
+      let nl = text.indexOf('\n', pos);
+      let complete = false;
+      for (;;) {
+        if (text.charCodeAt(pos) === QUOTE) {
+          let close = text.indexOf('"', pos + 1);
+          while (close !== -1 && text.charCodeAt(close + 1) === QUOTE) close = text.indexOf('"', close + 2);
+          if (close === -1 || (close === len - 1 && !final)) break; // field continues in the next chunk
+          let value = text.slice(pos + 1, close);
+          if (value.includes('""')) value = value.replace(/""/g, '"');
+          for (let i = value.indexOf('\n'); i !== -1; i = value.indexOf('\n', i + 1)) newlines++;
+          fields.push(value);
+          pos = close + 1;
+          const next = text.charCodeAt(pos);
+          if (pos >= len) {
+            complete = true;
+            break;
+          }
+          if (next === COMMA) {
+            pos++;
+            if (pos >= len && !final) break;
+            nl = text.indexOf('\n', pos);
+            continue;
+          }
+          if (next === CR && text.charCodeAt(pos + 1) === LF) pos++;
+          if (text.charCodeAt(pos) === LF) {
+            pos++;
+            newlines++;
+            complete = true;
+            break;
+          }
+          if (next === CR && pos + 1 >= len) {
+            if (!final) break;
+            pos++;
+            complete = true;
+            break;
+          }
+          throw new CsvSyntaxError(recordLine + newlines, `unexpected ${JSON.stringify(text[pos])} after a closing quote`);
+        }
+        const comma = text.indexOf(',', pos);
+        if (comma !== -1 && (nl === -1 || comma < nl)) {
+          fields.push(text.slice(pos, comma));
+          pos = comma + 1;
+          continue;
+        }
+        if (nl === -1) {
+          if (!final) break;
+          fields.push(text.slice(pos));
+          pos = len;
+          complete = true;
+          break;
+        }
+        const end = nl > pos && text.charCodeAt(nl - 1) === CR ? nl - 1 : nl;
+        fields.push(text.slice(pos, end));
+        pos = nl + 1;
+        newlines++;
+        complete = true;
+        break;
+      }
+      if (!complete) {
+        if (final) throw new CsvSyntaxError(recordLine, 'a quoted field is never closed');
+        if (len - recordStart > MAX_RECORD_CHARS) {
+          throw new CsvSyntaxError(recordLine, `a record is longer than ${MAX_RECORD_CHARS} characters (an unclosed quote?)`);
+        }
+        return { batch: { rows, lines }, rest: text.slice(recordStart) };
+      }
+      line += newlines;
+      if (fields.length === 1 && fields[0] === '') continue; // blank line
+      rows.push(fields);
+      lines.push(recordLine);
+    }
+    return { batch: { rows, lines }, rest: '' };
+  };
+
+  for await (const chunk of input) {
+    let text: string;
+    try {
+      text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new CsvSyntaxError(line, 'the file is not valid UTF-8 text');
+    }
+    if (text.length === 0) continue;
+    const { batch, rest } = parse(pending + text, false);
+    pending = rest;
+    if (batch.rows.length > 0) yield batch;
+  }
+  let tail: string;
+  try {
+    tail = decoder.decode();
+  } catch {
+    throw new CsvSyntaxError(line, 'the file is not valid UTF-8 text');
+  }
+  const last = pending + tail;
+  if (last.length > 0) {
+    const { batch } = parse(last, true);
+    if (batch.rows.length > 0) yield batch;
+  }
+}

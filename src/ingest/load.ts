@@ -1,0 +1,524 @@
+/**
+ * Loading one delivered object: recognise it, skip it when already loaded, parse and validate it
+ * streaming, and load it in one transaction with its ledger row. A rejected file leaves the stored
+ * data exactly as it was and a ledger row saying why, where, and with which values.
+ */
+import { recogniseKey, addDays, type Recognised } from '../datasets/catalog.ts';
+import type { CasDataset, DatasetDef, DateRange } from '../datasets/types.ts';
+import type { Database, Tx } from '../db/client.ts';
+import { AppError, describeError } from '../errors.ts';
+import { CsvSyntaxError, readCsv } from './csv.ts';
+import { mapHeader, type HeaderMapping } from './header.ts';
+import { COPY_NULL, ValueError, converterFor, copyText } from './values.ts';
+
+export interface ObjectIdentity {
+  size: number | null;
+  sha256: string | null;
+  etag: string | null;
+}
+
+/** A delivered object, wherever it lives. `open` may be called more than once. */
+export interface ObjectSource {
+  source: 'local' | 's3';
+  bucket: string | null;
+  key: string;
+  location: string;
+  open(): Promise<AsyncIterable<Uint8Array>>;
+  identify(): Promise<ObjectIdentity>;
+}
+
+export interface Problem {
+  line: number | null;
+  column?: string;
+  value?: string;
+  message: string;
+}
+
+export type FileStatus = 'loaded' | 'unchanged' | 'no-data' | 'rejected';
+
+export interface FileResult {
+  fileId: number;
+  key: string;
+  location: string;
+  dataset: string | null;
+  status: FileStatus;
+  period: DateRange | null;
+  rowsRead: number;
+  rowsInserted: number;
+  rowsReplaced: number;
+  extraColumns: string[];
+  error: string | null;
+  problems: Problem[];
+  problemCount: number;
+  durationMs: number;
+}
+
+/** How many offending values a rejection keeps; the rest are counted. */
+export const MAX_PROBLEMS = 20;
+const MAX_VALUE_CHARS = 200;
+/** A `.meta.json` companion is a few hundred bytes; anything huge is not one. */
+const MAX_META_BYTES = 1024 * 1024;
+
+export class RejectedFile extends AppError {
+  readonly problems: Problem[];
+  readonly problemCount: number;
+  constructor(message: string, problems: Problem[] = [], problemCount = problems.length) {
+    super('rejected-file', message);
+    this.problems = problems;
+    this.problemCount = problemCount;
+  }
+}
+
+interface LoadStats {
+  rowsRead: number;
+  extraColumns: string[];
+  dataThrough: string | null;
+  /** File line of each data row, to translate PostgreSQL's COPY line numbers. */
+  lines: number[];
+}
+
+export interface IngestOptions {
+  now?: () => Date;
+}
+
+/** Ingests one object and records the outcome in the ledger. Never throws for a bad file. */
+export async function ingestObject(db: Database, src: ObjectSource, options: IngestOptions = {}): Promise<FileResult> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const recognised = recogniseKey(src.key);
+  const dataset = recognised.kind === 'unknown' ? null : recognised.dataset;
+  let identity: ObjectIdentity = { size: null, sha256: null, etag: null };
+  try {
+    identity = await src.identify();
+    if (recognised.kind === 'unknown') throw new RejectedFile(`unknown dataset: ${recognised.reason}`);
+    if (recognised.kind === 'cas-meta') return await loadMetadata(db, src, identity, recognised, startedAt, now);
+    return await loadData(db, src, identity, recognised, startedAt, now);
+  } catch (error) {
+    if (!(error instanceof RejectedFile) && !(error instanceof CsvSyntaxError) && !isDataError(error)) throw error;
+    const problems = error instanceof RejectedFile ? error.problems : [];
+    const problemCount = error instanceof RejectedFile ? error.problemCount : 1;
+    const period = recognised.kind === 'sdds' || recognised.kind === 'cas' ? recognised.period : null;
+    const message = describeError(error);
+    const row = await insertLedger(db, src, identity, {
+      dataset: dataset?.name ?? null,
+      period,
+      status: 'rejected',
+      error: message,
+      errorDetails: { problems, problemCount },
+      startedAt,
+      finishedAt: now(),
+    });
+    return {
+      fileId: row,
+      key: src.key,
+      location: src.location,
+      dataset: dataset?.name ?? null,
+      status: 'rejected',
+      period,
+      rowsRead: 0,
+      rowsInserted: 0,
+      rowsReplaced: 0,
+      extraColumns: [],
+      error: message,
+      problems,
+      problemCount,
+      durationMs: now().getTime() - startedAt.getTime(),
+    };
+  }
+}
+
+/** PostgreSQL's verdict on a value we let through (class 22: data exception; 23: constraint). */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+interface LedgerFields {
+  dataset: string | null;
+  period: DateRange | null;
+  status: FileStatus;
+  error?: string;
+  errorDetails?: unknown;
+  startedAt: Date;
+  finishedAt: Date;
+  rowsRead?: number;
+  dataThrough?: string | null;
+}
+
+async function insertLedger(db: Tx, src: ObjectSource, id: ObjectIdentity, f: LedgerFields): Promise<number> {
+  const rows = await db.query<{ id: string | number }>(
+    `insert into ingest_file (source, bucket, object_key, location, size_bytes, sha256, etag, dataset,
+       period_start, period_end, status, rows_read, error, error_details, data_through, started_at, finished_at)
+     values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) returning id`,
+    [
+      src.source,
+      src.bucket,
+      src.key,
+      src.location,
+      id.size,
+      id.sha256,
+      id.etag,
+      f.dataset,
+      f.period?.start ?? null,
+      f.period?.end ?? null,
+      f.status,
+      f.rowsRead ?? 0,
+      f.error ?? null,
+      f.errorDetails === undefined ? null : JSON.stringify(f.errorDetails),
+      f.dataThrough ?? null,
+      f.startedAt.toISOString(),
+      f.finishedAt.toISOString(),
+    ],
+  );
+  return Number(rows[0]!.id);
+}
+
+interface PreviousLoad {
+  id: number;
+  sha256: string | null;
+  etag: string | null;
+  size: number | null;
+  period_start: string | null;
+  period_end: string | null;
+}
+
+/** The last successful load of the same object, if any. */
+async function previousLoad(tx: Tx, src: ObjectSource): Promise<PreviousLoad | null> {
+  const rows = await tx.query<{ id: string; sha256: string | null; etag: string | null; size_bytes: string | null; period_start: string | null; period_end: string | null }>(
+    `select id, sha256, etag, size_bytes, period_start::text, period_end::text from ingest_file
+      where object_key = $1 and bucket is not distinct from $2 and status in ('loaded', 'no-data')
+      order by id desc limit 1`,
+    [src.key, src.bucket],
+  );
+  const r = rows[0];
+  return r
+    ? { id: Number(r.id), sha256: r.sha256, etag: r.etag, size: r.size_bytes === null ? null : Number(r.size_bytes), period_start: r.period_start, period_end: r.period_end }
+    : null;
+}
+
+function sameContent(prev: PreviousLoad, id: ObjectIdentity): boolean {
+  if (prev.sha256 && id.sha256) return prev.sha256 === id.sha256;
+  return Boolean(prev.etag && id.etag && prev.etag === id.etag && prev.size === id.size);
+}
+
+async function lockObject(tx: Tx, src: ObjectSource): Promise<void> {
+  // two processes handed the same object take turns; the second then sees it unchanged
+  await tx.query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${src.bucket ?? ''}/${src.key}`]);
+}
+
+function result(src: ObjectSource, fields: Omit<FileResult, 'key' | 'location' | 'problems' | 'problemCount' | 'error'>): FileResult {
+  return { key: src.key, location: src.location, problems: [], problemCount: 0, error: null, ...fields };
+}
+
+async function loadData(
+  db: Database,
+  src: ObjectSource,
+  identity: ObjectIdentity,
+  recognised: Extract<Recognised, { kind: 'sdds' | 'cas' }>,
+  startedAt: Date,
+  now: () => Date,
+): Promise<FileResult> {
+  const def = recognised.dataset;
+  return db.transaction(async (tx) => {
+    await lockObject(tx, src);
+    const prev = await previousLoad(tx, src);
+    if (prev && sameContent(prev, identity)) {
+      const period = prev.period_start && prev.period_end ? { start: prev.period_start, end: prev.period_end } : recognised.period;
+      const fileId = await insertLedger(tx, src, identity, { dataset: def.name, period, status: 'unchanged', startedAt, finishedAt: now() });
+      return result(src, { fileId, dataset: def.name, status: 'unchanged', period, rowsRead: 0, rowsInserted: 0, rowsReplaced: 0, extraColumns: [], durationMs: now().getTime() - startedAt.getTime() });
+    }
+
+    const period = def.source === 'cas' ? await casPeriod(tx, src, recognised.period) : recognised.period;
+    const fileId = await insertLedger(tx, src, identity, { dataset: def.name, period, status: 'loaded', startedAt, finishedAt: startedAt });
+
+    let rowsReplaced = 0;
+    let rowsInserted: number;
+    let stats: LoadStats;
+    if (def.source === 'cas') {
+      rowsReplaced = await deleteCasPeriod(tx, def, period, src);
+      stats = newStats();
+      await copyFile(tx, def.name, def, src, fileId, period, stats);
+      rowsInserted = stats.rowsRead;
+    } else {
+      ({ rowsInserted, stats } = await loadHistory(tx, def, src, fileId, period, prev !== null));
+    }
+
+    const status: FileStatus = stats.rowsRead === 0 ? 'no-data' : 'loaded';
+    const dataThrough = def.source === 'cas' ? `${period.end} 00:00:00+00` : stats.dataThrough;
+    await tx.query(
+      `update ingest_file set status = $2, rows_read = $3, rows_inserted = $4, rows_replaced = $5,
+         extra_columns = $6, data_through = $7, finished_at = $8 where id = $1`,
+      [fileId, status, stats.rowsRead, rowsInserted, rowsReplaced, stats.extraColumns, dataThrough, now().toISOString()],
+    );
+    return result(src, {
+      fileId,
+      dataset: def.name,
+      status,
+      period,
+      rowsRead: stats.rowsRead,
+      rowsInserted,
+      rowsReplaced,
+      extraColumns: stats.extraColumns,
+      durationMs: now().getTime() - startedAt.getTime(),
+    });
+  });
+}
+
+function newStats(): LoadStats {
+  return { rowsRead: 0, extraColumns: [], dataThrough: null, lines: [] };
+}
+
+/**
+ * SDDS rows are immutable revisions. A new object is copied straight into the table; if any of its
+ * revisions is already stored (a re-delivered month file, a row repeated in a later month) the
+ * load falls back to staging + `on conflict do nothing`, which adds only the new revisions.
+ */
+async function loadHistory(
+  tx: Tx,
+  def: DatasetDef,
+  src: ObjectSource,
+  fileId: number,
+  period: DateRange,
+  seenBefore: boolean,
+): Promise<{ rowsInserted: number; stats: LoadStats }> {
+  if (!seenBefore) {
+    const stats = newStats();
+    await tx.query('savepoint direct_copy');
+    try {
+      await copyFile(tx, def.name, def, src, fileId, period, stats);
+      await tx.query('release savepoint direct_copy');
+      return { rowsInserted: stats.rowsRead, stats };
+    } catch (error) {
+      if ((error as { code?: unknown })?.code !== '23505') throw error;
+      await tx.query('rollback to savepoint direct_copy');
+    }
+  }
+  const stats = newStats();
+  await tx.query(`create temp table mp_staging (like "${def.name}") on commit drop`);
+  await copyFile(tx, 'mp_staging', def, src, fileId, period, stats);
+  const inserted = await tx.query<{ n: number }>(
+    `with i as (insert into "${def.name}" select * from mp_staging on conflict do nothing returning 1) select count(*)::int as n from i`,
+  );
+  await tx.query('drop table mp_staging');
+  return { rowsInserted: Number(inserted[0]!.n), stats };
+}
+
+/** The coverage of a CAS file: its `.meta.json` when we have it, else derived from its name. */
+async function casPeriod(tx: Tx, src: ObjectSource, fromName: DateRange): Promise<DateRange> {
+  const rows = await tx.query<{ start: string; end: string }>(
+    `select period_start::text as start, period_end::text as end from cas_metadata where data_key = $1`,
+    [src.key],
+  );
+  return rows[0] ?? fromName;
+}
+
+/** A corrected CAS file replaces its period, and a re-delivered object replaces its own rows. */
+async function deleteCasPeriod(tx: Tx, def: DatasetDef, period: DateRange, src: ObjectSource): Promise<number> {
+  const rows = await tx.query<{ n: number }>(
+    `with d as (delete from "${def.name}" where (_period_start = $1 and _period_end = $2)
+        or _file_id in (select id from ingest_file where object_key = $3 and bucket is not distinct from $4)
+      returning 1) select count(*)::int as n from d`,
+    [period.start, period.end, src.key, src.bucket],
+  );
+  return Number(rows[0]!.n);
+}
+
+async function copyFile(
+  tx: Tx,
+  table: string,
+  def: DatasetDef,
+  src: ObjectSource,
+  fileId: number,
+  period: DateRange,
+  stats: LoadStats,
+): Promise<void> {
+  const columns = [...def.columns.map((c) => c.name), '_file_id', '_line', '_extra'];
+  if (def.source === 'cas') columns.push('_period_start', '_period_end');
+  try {
+    await tx.copyIn(table, columns, encodeRows(def, await src.open(), fileId, period, stats));
+  } catch (error) {
+    throw translateCopyError(error, stats);
+  }
+}
+
+/** PostgreSQL counts COPY data lines; people count file lines. */
+function translateCopyError(error: unknown, stats: LoadStats): unknown {
+  const e = error as { code?: string; where?: string; message?: string };
+  if (typeof e?.code !== 'string' || !(e.code.startsWith('22') || e.code.startsWith('23'))) return error;
+  const m = /line (\d+)(?:, column (\w+)(?:: "(.*)")?)?/.exec(e.where ?? '');
+  const copyLine = m ? Number(m[1]) : NaN;
+  const line = stats.lines[copyLine - 1] ?? null;
+  if (e.code === '23505') return error; // duplicate revisions: the caller falls back to merging
+  return new RejectedFile(`line ${line ?? '?'}: ${e.message}`, [
+    { line, ...(m?.[2] ? { column: m[2] } : {}), ...(m?.[3] !== undefined ? { value: m[3] } : {}), message: e.message ?? 'rejected by PostgreSQL' },
+  ]);
+}
+
+/**
+ * CSV bytes in, COPY text out. Stops sending rows at the first bad value but reads on to the end
+ * so the rejection lists the first MAX_PROBLEMS problems and counts all of them.
+ */
+async function* encodeRows(
+  def: DatasetDef,
+  input: AsyncIterable<Uint8Array>,
+  fileId: number,
+  period: DateRange,
+  stats: LoadStats,
+): AsyncGenerator<string> {
+  const converters = def.columns.map((c) => converterFor(c.type));
+  const required = def.columns.map((c) => c.required);
+  const headers = def.columns.map((c) => c.header);
+  const updateIndex = def.columns.findIndex((c) => c.name === 'update_date');
+  const tail = def.source === 'cas' ? `\t${period.start}\t${period.end}\n` : '\n';
+  const problems: Problem[] = [];
+  let problemCount = 0;
+  const report = (p: Problem) => {
+    problemCount++;
+    if (problems.length < MAX_PROBLEMS) problems.push(p);
+  };
+
+  let mapping: HeaderMapping | null = null;
+  let extras: HeaderMapping['extras'] = [];
+  let positions: number[] = [];
+  const width = def.columns.length;
+  const values: string[] = new Array(width);
+
+  for await (const batch of readCsv(input)) {
+    let first = 0;
+    if (!mapping) {
+      mapping = mapHeader(def, batch.rows[0]!);
+      positions = mapping.positions;
+      extras = mapping.extras;
+      stats.extraColumns = extras.map((e) => e.header);
+      first = 1;
+    }
+    const out: string[] = [];
+    for (let r = first; r < batch.rows.length; r++) {
+      const fields = batch.rows[r]!;
+      const line = batch.lines[r]!;
+      stats.rowsRead++;
+      if (fields.length !== mapping.width) {
+        report({ line, message: `has ${fields.length} fields but the header has ${mapping.width}` });
+        continue;
+      }
+      let ok = true;
+      for (let c = 0; c < width; c++) {
+        const p = positions[c]!;
+        if (p < 0) {
+          values[c] = COPY_NULL;
+          continue;
+        }
+        const raw = fields[p]!;
+        try {
+          const v = converters[c]!(raw);
+          if (v === COPY_NULL && required[c]) throw new ValueError('is empty but the column is required');
+          values[c] = v;
+        } catch (error) {
+          if (!(error instanceof ValueError)) throw error;
+          ok = false;
+          report({ line, column: headers[c]!, value: raw.slice(0, MAX_VALUE_CHARS), message: `${JSON.stringify(raw.slice(0, 60))} ${error.message}` });
+        }
+      }
+      if (!ok || problemCount > 0) continue;
+      if (updateIndex >= 0) {
+        const u = values[updateIndex]!;
+        if (u !== COPY_NULL && (stats.dataThrough === null || u > stats.dataThrough)) stats.dataThrough = u;
+      }
+      let extra = COPY_NULL;
+      if (extras.length > 0) {
+        const obj: Record<string, string> = {};
+        let any = false;
+        for (const e of extras) {
+          const v = fields[e.position]!;
+          if (v !== '') {
+            obj[e.header] = v;
+            any = true;
+          }
+        }
+        if (any) extra = copyText(JSON.stringify(obj));
+      }
+      stats.lines.push(line);
+      out.push(`${values.join('\t')}\t${fileId}\t${line}\t${extra}${tail}`);
+    }
+    if (problemCount === 0 && out.length > 0) yield out.join('');
+  }
+  if (!mapping) throw new RejectedFile('the file is empty: not even a header row');
+  if (problemCount > 0) {
+    const first = problems[0]!;
+    const where = first.line === null ? '' : `line ${first.line}: `;
+    const summary = `${problemCount} problem${problemCount > 1 ? 's' : ''}; first: ${where}${first.column ? `${first.column} ` : ''}${first.message}`;
+    throw new RejectedFile(summary, problems, problemCount);
+  }
+}
+
+interface CasMetaDocument {
+  dataSetRequestId?: unknown;
+  dataSetCoverageRange?: { startDateTime?: unknown; endDateTime?: unknown };
+  dataSetRequestParameters?: { dataSetType?: unknown; dataSetPublicationDate?: unknown };
+}
+
+/** A CAS `.meta.json`: records the coverage its data file will be (or was) loaded with. */
+async function loadMetadata(
+  db: Database,
+  src: ObjectSource,
+  identity: ObjectIdentity,
+  recognised: Extract<Recognised, { kind: 'cas-meta' }>,
+  startedAt: Date,
+  now: () => Date,
+): Promise<FileResult> {
+  const def: CasDataset = recognised.dataset;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of await src.open()) {
+    size += chunk.length;
+    if (size > MAX_META_BYTES) throw new RejectedFile(`a .meta.json over ${MAX_META_BYTES} bytes is not a CAS metadata file`);
+    chunks.push(Buffer.from(chunk));
+  }
+  let doc: CasMetaDocument;
+  try {
+    doc = JSON.parse(Buffer.concat(chunks).toString('utf8')) as CasMetaDocument;
+  } catch (error) {
+    throw new RejectedFile(`not valid JSON: ${(error as Error).message}`);
+  }
+  const range = doc?.dataSetCoverageRange;
+  const start = typeof range?.startDateTime === 'string' ? Date.parse(range.startDateTime) : NaN;
+  const end = typeof range?.endDateTime === 'string' ? Date.parse(range.endDateTime) : NaN;
+  if (Number.isNaN(start) || Number.isNaN(end) || end < start) {
+    throw new RejectedFile('dataSetCoverageRange.startDateTime/endDateTime are missing or not ISO 8601 timestamps in order');
+  }
+  const type = doc.dataSetRequestParameters?.dataSetType;
+  if (type !== undefined && type !== def.dataSetType) {
+    throw new RejectedFile(`dataSetRequestParameters.dataSetType is "${String(type)}" but the file name says ${def.dataSetType}`);
+  }
+  // the end is inclusive (…T23:59:59.000Z); periods are half-open days
+  const period: DateRange = {
+    start: new Date(start).toISOString().slice(0, 10),
+    end: addDays(new Date(end).toISOString().slice(0, 10), 1),
+  };
+  const requestId = typeof doc.dataSetRequestId === 'string' ? doc.dataSetRequestId : null;
+
+  return db.transaction(async (tx) => {
+    await lockObject(tx, src);
+    const prev = await previousLoad(tx, src);
+    const status: FileStatus = prev && sameContent(prev, identity) ? 'unchanged' : 'loaded';
+    const fileId = await insertLedger(tx, src, identity, { dataset: def.name, period, status, startedAt, finishedAt: now() });
+    await tx.query(
+      `insert into cas_metadata (data_key, data_set_type, request_id, publication_date, coverage_start, coverage_end, period_start, period_end, document, file_id)
+       values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+       on conflict (data_key) do update set data_set_type = excluded.data_set_type, request_id = excluded.request_id,
+         publication_date = excluded.publication_date, coverage_start = excluded.coverage_start, coverage_end = excluded.coverage_end,
+         period_start = excluded.period_start, period_end = excluded.period_end, document = excluded.document, file_id = excluded.file_id`,
+      [recognised.dataKey, def.dataSetType, requestId, recognised.publicationDate, new Date(start).toISOString(), new Date(end).toISOString(), period.start, period.end, JSON.stringify(doc), fileId],
+    );
+    // the data file arrived first: move its rows to the coverage the metadata states
+    const data = await tx.query<{ id: string }>(
+      `select id from ingest_file where object_key = $1 and bucket is not distinct from $2 and status = 'loaded' order by id desc limit 1`,
+      [recognised.dataKey, src.bucket],
+    );
+    if (data[0]) {
+      await tx.query(`update "${def.name}" set _period_start = $1, _period_end = $2 where _file_id = $3`, [period.start, period.end, data[0].id]);
+      await tx.query(`update ingest_file set period_start = $1, period_end = $2, data_through = $3 where id = $4`, [period.start, period.end, `${period.end} 00:00:00+00`, data[0].id]);
+    }
+    return result(src, { fileId, dataset: def.name, status, period, rowsRead: 0, rowsInserted: 0, rowsReplaced: 0, extraColumns: [], durationMs: now().getTime() - startedAt.getTime() });
+  });
+}

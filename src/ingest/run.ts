@@ -1,0 +1,40 @@
+import type { Database } from '../db/client.ts';
+import { ingestObject, type FileResult, type IngestOptions } from './load.ts';
+import { listLocalObjects } from './local.ts';
+
+export interface IngestSummary {
+  results: FileResult[];
+  loaded: number;
+  unchanged: number;
+  noData: number;
+  rejected: number;
+  rowsInserted: number;
+}
+
+/** Ingests files and directories (walked recursively), one object at a time, in key order. */
+export async function ingestPaths(
+  db: Database,
+  paths: string[],
+  options: IngestOptions & { onResult?: (r: FileResult) => void } = {},
+): Promise<IngestSummary> {
+  const objects = await listLocalObjects(paths);
+  const results: FileResult[] = [];
+  for (const object of objects) {
+    const r = await ingestObject(db, object, options);
+    options.onResult?.(r);
+    results.push(r);
+  }
+  return summarise(results);
+}
+
+export function summarise(results: FileResult[]): IngestSummary {
+  const count = (s: FileResult['status']) => results.filter((r) => r.status === s).length;
+  return {
+    results,
+    loaded: count('loaded'),
+    unchanged: count('unchanged'),
+    noData: count('no-data'),
+    rejected: count('rejected'),
+    rowsInserted: results.reduce((n, r) => n + r.rowsInserted, 0),
+  };
+}

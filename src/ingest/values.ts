@@ -1,0 +1,122 @@
+/**
+ * Value conversion: a raw CSV field becomes a PostgreSQL COPY text value (escaped, `\N` for NULL)
+ * or a ValueError saying what is wrong with it. Numbers stay strings end to end: money is exact.
+ */
+import type { ColumnType } from '../datasets/types.ts';
+
+export class ValueError extends Error {}
+
+export const COPY_NULL = '\\N';
+
+const ESCAPE = /[\\\t\n\r]/;
+function escapeCopy(v: string): string {
+  if (!ESCAPE.test(v)) return v;
+  return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d{1,3})?$/;
+const INTEGER = /^[+-]?\d{1,10}$/;
+const HYPHENATED_ACCOUNT = /^\d{4}-\d{4}-\d{4}$/;
+const SHORT_ACCOUNT = /^\d{1,11}$/;
+const DATE = /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?\s*(?:Z|UTC|[+-]00:?00)?)?$/;
+const TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+const MONTH = /^(\d{4})[-/](\d{2})$/;
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function checkDate(y: string, m: string, d: string): void {
+  const month = Number(m);
+  const day = Number(d);
+  const year = Number(y);
+  if (month < 1 || month > 12) throw new ValueError(`month ${m} is not 01-12`);
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const max = month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1]!;
+  if (day < 1 || day > max) throw new ValueError(`day ${d} does not exist in ${y}-${m}`);
+}
+
+export type Converter = (raw: string) => string;
+
+const CONVERTERS: Record<ColumnType, Converter> = {
+  text: (raw) => {
+    const v = raw.trim();
+    return v === '' ? COPY_NULL : escapeCopy(v);
+  },
+  id: (raw) => {
+    const v = raw.trim();
+    return v === '' ? COPY_NULL : escapeCopy(v);
+  },
+  account: (raw) => {
+    const v = raw.trim();
+    if (v === '') return COPY_NULL;
+    if (HYPHENATED_ACCOUNT.test(v)) return v.replace(/-/g, '');
+    // spreadsheets turn 012345678901 into 12345678901
+    if (SHORT_ACCOUNT.test(v)) return v.padStart(12, '0');
+    return escapeCopy(v);
+  },
+  decimal: (raw) => {
+    const v = raw.trim();
+    if (v === '') return COPY_NULL;
+    if (!DECIMAL.test(v)) throw new ValueError('is not a decimal number (expected digits with an optional "." and no thousands separator)');
+    return v;
+  },
+  integer: (raw) => {
+    const v = raw.trim();
+    if (v === '') return COPY_NULL;
+    if (!INTEGER.test(v) || Math.abs(Number(v)) > 2147483647) throw new ValueError('is not a whole number');
+    return v;
+  },
+  boolean: (raw) => {
+    const v = raw.trim().toLowerCase();
+    if (v === '') return COPY_NULL;
+    if (v === '1' || v === 'true' || v === 't' || v === 'yes') return 't';
+    if (v === '0' || v === 'false' || v === 'f' || v === 'no') return 'f';
+    throw new ValueError('is not a boolean (expected 0/1 or true/false)');
+  },
+  date: (raw) => {
+    const v = raw.trim();
+    if (v === '') return COPY_NULL;
+    const m = DATE.exec(v);
+    if (!m) throw new ValueError('is not a date (expected YYYY-MM-DD)');
+    checkDate(m[1]!, m[2]!, m[3]!);
+    return `${m[1]}-${m[2]}-${m[3]}`;
+  },
+  timestamp: (raw) => {
+    const v = raw.trim();
+    if (v === '') return COPY_NULL;
+    const m = TIMESTAMP.exec(v);
+    if (!m) throw new ValueError('is not a timestamp (expected e.g. 2024-03-01T00:00:00Z, 2024-03-01 00:00:00.0 or 2024-03-01)');
+    const [, y, mo, d, h = '00', mi = '00', s = '00', frac, zone] = m as unknown as string[];
+    checkDate(y!, mo!, d!);
+    if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) throw new ValueError(`time ${h}:${mi}:${s} is not a time of day`);
+    // timestamps without a zone are UTC (sdds-feeds.md §2); PostgreSQL would read them in the session zone
+    const offset = !zone || zone === 'Z' || zone === 'UTC' ? '+00' : zone;
+    return `${y}-${mo}-${d} ${h}:${mi}:${s}${frac ? `.${frac.slice(0, 6)}` : ''}${offset}`;
+  },
+  month: (raw) => {
+    const v = raw.trim();
+    if (v === '') return COPY_NULL;
+    const m = MONTH.exec(v);
+    if (!m) throw new ValueError('is not a month (expected YYYY-MM)');
+    checkDate(m[1]!, m[2]!, '01');
+    return `${m[1]}-${m[2]}-01`;
+  },
+  json: (raw) => {
+    const v = raw.trim();
+    if (v === '') return COPY_NULL;
+    try {
+      JSON.parse(v);
+    } catch {
+      throw new ValueError('is not valid JSON');
+    }
+    return escapeCopy(v);
+  },
+};
+
+export function converterFor(type: ColumnType): Converter {
+  return CONVERTERS[type];
+}
+
+/** COPY text for a free value (the `_extra` jsonb column). */
+export function copyText(value: string): string {
+  return escapeCopy(value);
+}
