@@ -8,10 +8,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { PGlite, type Transaction as PgliteTransaction } from '@electric-sql/pglite';
+import type { PGlite, Transaction as PgliteTransaction } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -60,7 +58,8 @@ function copyStatement(table: string, columns: string[], from: string): string {
 }
 
 export async function openPostgres(url: string): Promise<Database> {
-  const sql = postgres(url, { onnotice: () => {}, max: 10 });
+  // UTC sessions: timestamps without a zone and ::text renderings never depend on the server's setting
+  const sql = postgres(url, { onnotice: () => {}, max: 10, connection: { TimeZone: 'UTC' } });
   const location = redact(url);
   try {
     // one connection, so the advisory lock and the migration share a session
@@ -103,12 +102,17 @@ export async function openPostgres(url: string): Promise<Database> {
 
 export async function openPglite(dir: string | undefined): Promise<Database> {
   if (dir) await mkdir(dir, { recursive: true });
+  // loaded only when used: the embedded engine costs ~50 MB of memory a PostgreSQL deployment never needs
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
+  const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');
   let pg: PGlite;
   try {
     pg = await PGlite.create(dir);
   } catch (error) {
     throw new AppError('database', `could not open the embedded database in ${dir}: ${causeOf(error)}`, { cause: error });
   }
+  await pg.exec(`set time zone 'UTC'`);
   const orm = drizzlePglite(pg, { schema });
   await migratePglite(orm, { migrationsFolder: MIGRATIONS_DIR });
 

@@ -31,6 +31,7 @@ export async function* readCsv(input: AsyncIterable<Uint8Array | string>): Async
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let pending = '';
   let line = 1;
+  let first = true;
 
   const parse = (text: string, final: boolean): { batch: CsvBatch; rest: string } => {
     const rows: string[][] = [];
@@ -123,6 +124,10 @@ export async function* readCsv(input: AsyncIterable<Uint8Array | string>): Async
       throw new CsvSyntaxError(line, 'the file is not valid UTF-8 text');
     }
     if (text.length === 0) continue;
+    if (first) {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
     const { batch, rest } = parse(pending + text, false);
     pending = rest;
     if (batch.rows.length > 0) yield batch;

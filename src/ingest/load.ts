@@ -8,8 +8,8 @@ import type { CasDataset, DatasetDef, DateRange } from '../datasets/types.ts';
 import type { Database, Tx } from '../db/client.ts';
 import { AppError, describeError } from '../errors.ts';
 import { CsvSyntaxError, readCsv } from './csv.ts';
-import { mapHeader, type HeaderMapping } from './header.ts';
-import { COPY_NULL, ValueError, converterFor, copyText } from './values.ts';
+import { mapHeader } from './header.ts';
+import { RowEncoder } from './encode.ts';
 
 export interface ObjectIdentity {
   size: number | null;
@@ -55,7 +55,6 @@ export interface FileResult {
 
 /** How many offending values a rejection keeps; the rest are counted. */
 export const MAX_PROBLEMS = 20;
-const MAX_VALUE_CHARS = 200;
 /** A `.meta.json` companion is a few hundred bytes; anything huge is not one. */
 const MAX_META_BYTES = 1024 * 1024;
 
@@ -69,7 +68,7 @@ export class RejectedFile extends AppError {
   }
 }
 
-interface LoadStats {
+export interface LoadStats {
   rowsRead: number;
   extraColumns: string[];
   dataThrough: string | null;
@@ -358,92 +357,26 @@ function translateCopyError(error: unknown, stats: LoadStats): unknown {
  * CSV bytes in, COPY text out. Stops sending rows at the first bad value but reads on to the end
  * so the rejection lists the first MAX_PROBLEMS problems and counts all of them.
  */
-async function* encodeRows(
+export async function* encodeRows(
   def: DatasetDef,
   input: AsyncIterable<Uint8Array>,
   fileId: number,
   period: DateRange,
   stats: LoadStats,
 ): AsyncGenerator<string> {
-  const converters = def.columns.map((c) => converterFor(c.type));
-  const required = def.columns.map((c) => c.required);
-  const headers = def.columns.map((c) => c.header);
-  const updateIndex = def.columns.findIndex((c) => c.name === 'update_date');
-  const tail = def.source === 'cas' ? `\t${period.start}\t${period.end}\n` : '\n';
-  const problems: Problem[] = [];
-  let problemCount = 0;
-  const report = (p: Problem) => {
-    problemCount++;
-    if (problems.length < MAX_PROBLEMS) problems.push(p);
-  };
-
-  let mapping: HeaderMapping | null = null;
-  let extras: HeaderMapping['extras'] = [];
-  let positions: number[] = [];
-  const width = def.columns.length;
-  const values: string[] = new Array(width);
-
+  let encoder: RowEncoder | null = null;
   for await (const batch of readCsv(input)) {
     let first = 0;
-    if (!mapping) {
-      mapping = mapHeader(def, batch.rows[0]!);
-      positions = mapping.positions;
-      extras = mapping.extras;
-      stats.extraColumns = extras.map((e) => e.header);
+    if (!encoder) {
+      encoder = new RowEncoder(def, mapHeader(def, batch.rows[0]!), fileId, period, stats);
       first = 1;
     }
-    const out: string[] = [];
-    for (let r = first; r < batch.rows.length; r++) {
-      const fields = batch.rows[r]!;
-      const line = batch.lines[r]!;
-      stats.rowsRead++;
-      if (fields.length !== mapping.width) {
-        report({ line, message: `has ${fields.length} fields but the header has ${mapping.width}` });
-        continue;
-      }
-      let ok = true;
-      for (let c = 0; c < width; c++) {
-        const p = positions[c]!;
-        if (p < 0) {
-          values[c] = COPY_NULL;
-          continue;
-        }
-        const raw = fields[p]!;
-        try {
-          const v = converters[c]!(raw);
-          if (v === COPY_NULL && required[c]) throw new ValueError('is empty but the column is required');
-          values[c] = v;
-        } catch (error) {
-          if (!(error instanceof ValueError)) throw error;
-          ok = false;
-          report({ line, column: headers[c]!, value: raw.slice(0, MAX_VALUE_CHARS), message: `${JSON.stringify(raw.slice(0, 60))} ${error.message}` });
-        }
-      }
-      if (!ok || problemCount > 0) continue;
-      if (updateIndex >= 0) {
-        const u = values[updateIndex]!;
-        if (u !== COPY_NULL && (stats.dataThrough === null || u > stats.dataThrough)) stats.dataThrough = u;
-      }
-      let extra = COPY_NULL;
-      if (extras.length > 0) {
-        const obj: Record<string, string> = {};
-        let any = false;
-        for (const e of extras) {
-          const v = fields[e.position]!;
-          if (v !== '') {
-            obj[e.header] = v;
-            any = true;
-          }
-        }
-        if (any) extra = copyText(JSON.stringify(obj));
-      }
-      stats.lines.push(line);
-      out.push(`${values.join('\t')}\t${fileId}\t${line}\t${extra}${tail}`);
-    }
-    if (problemCount === 0 && out.length > 0) yield out.join('');
+    const text = encoder.encode(batch, first);
+    if (encoder.problemCount === 0 && text.length > 0) yield text;
   }
-  if (!mapping) throw new RejectedFile('the file is empty: not even a header row');
-  if (problemCount > 0) {
+  if (!encoder) throw new RejectedFile('the file is empty: not even a header row');
+  if (encoder.problemCount > 0) {
+    const { problems, problemCount } = encoder;
     const first = problems[0]!;
     const where = first.line === null ? '' : `line ${first.line}: `;
     const summary = `${problemCount} problem${problemCount > 1 ? 's' : ''}; first: ${where}${first.column ? `${first.column} ` : ''}${first.message}`;

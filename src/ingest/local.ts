@@ -9,7 +9,7 @@ import path from 'node:path';
 import { AppError } from '../errors.ts';
 import type { ObjectSource } from './load.ts';
 
-const READ_CHUNK_BYTES = 1024 * 1024;
+const READ_CHUNK_BYTES = 256 * 1024;
 
 export function localObject(file: string, key: string): ObjectSource {
   const absolute = path.resolve(file);

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // each test file gets its own database, so files run in parallel safely
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+});
