@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { PGlite, Transaction as PgliteTransaction } from '@electric-sql/pglite';
@@ -32,6 +32,8 @@ export interface Tx {
   query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
   /** Streams PostgreSQL text-format COPY data (tab-separated lines) into a table. */
   copyIn(table: string, columns: string[], data: AsyncIterable<string>): Promise<void>;
+  /** Runs fn in a savepoint: if it throws, its work is undone and the transaction carries on. */
+  savepoint<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
 export interface Database extends Tx {
@@ -81,8 +83,13 @@ export async function openPostgres(url: string): Promise<Database> {
       return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
     },
     async copyIn(table, columns, data) {
-      const writable = await client.unsafe(copyStatement(table, columns, 'stdin')).writable();
-      await pipeline(Readable.from(data, { objectMode: false }), writable);
+      const copy = await client.unsafe(copyStatement(table, columns, 'stdin')).writable();
+      await pipeline(Readable.from(data, { objectMode: false }), settleCopy(client, copy));
+    },
+    async savepoint(fn) {
+      // postgres.js fails the whole transaction on any failed query unless it ran in its savepoint scope
+      if (!('savepoint' in client)) throw new Error('savepoint outside a transaction');
+      return (await client.savepoint((sp) => fn(wrap(sp)))) as Awaited<ReturnType<typeof fn>>;
     },
   });
 
@@ -90,7 +97,10 @@ export async function openPostgres(url: string): Promise<Database> {
     kind: 'postgres',
     location,
     orm: drizzlePostgres(sql, { schema }) as unknown as Orm,
-    ...wrap(sql),
+    query: wrap(sql).query,
+    savepoint: (fn) => sql.begin((tx) => fn(wrap(tx))) as Promise<Awaited<ReturnType<typeof fn>>>,
+    // COPY needs one connection from start to end
+    copyIn: (table, columns, data) => sql.begin((tx) => wrap(tx).copyIn(table, columns, data)).then(() => undefined),
     async transaction(fn) {
       return (await sql.begin((tx) => fn(wrap(tx)))) as Awaited<ReturnType<typeof fn>>;
     },
@@ -116,7 +126,20 @@ export async function openPglite(dir: string | undefined): Promise<Database> {
   const orm = drizzlePglite(pg, { schema });
   await migratePglite(orm, { migrationsFolder: MIGRATIONS_DIR });
 
+  let savepoints = 0;
   const wrap = (client: PGlite | PgliteTransaction): Tx => ({
+    async savepoint(fn) {
+      const name = `sp_${++savepoints}`;
+      await client.query(`savepoint ${name}`);
+      try {
+        const result = await fn(wrap(client));
+        await client.query(`release savepoint ${name}`);
+        return result;
+      } catch (error) {
+        await client.query(`rollback to savepoint ${name}`);
+        throw error;
+      }
+    },
     async query<T extends Row>(text: string, params: unknown[] = []) {
       return (await client.query<T>(text, params)).rows;
     },
@@ -151,6 +174,44 @@ export async function openPglite(dir: string | undefined): Promise<Database> {
       await pg.close();
     },
   };
+}
+
+/**
+ * postgres.js 3.4 loses an error PostgreSQL reports after the last CopyData was sent: the stream
+ * neither finishes nor errors. A query queued behind the COPY settles either way, so the stream
+ * ends when that query does, and fails when it fails.
+ */
+function settleCopy(client: postgres.Sql | postgres.TransactionSql, copy: Writable): Writable {
+  let failed: Error | null = null;
+  const sink = new Writable({
+    write(chunk, encoding, callback) {
+      copy.write(chunk, encoding, callback);
+    },
+    final(callback) {
+      copy.end();
+      client.unsafe('select 1').then(
+        () => callback(failed),
+        (error: unknown) => callback(failed ?? new CopyAborted(error)),
+      );
+    },
+    destroy(error, callback) {
+      if (error && !copy.destroyed) copy.destroy(error);
+      callback(error);
+    },
+  });
+  copy.on('error', (error) => {
+    failed = error;
+    sink.destroy(error);
+  });
+  return sink;
+}
+
+/** COPY failed and PostgreSQL's reason was lost (see settleCopy). */
+export class CopyAborted extends Error {
+  constructor(cause: unknown) {
+    super('PostgreSQL rejected the rows of this file during COPY', { cause });
+    this.name = 'CopyAborted';
+  }
 }
 
 function redact(url: string): string {

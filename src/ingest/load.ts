@@ -5,9 +5,9 @@
  */
 import { recogniseKey, addDays, type Recognised } from '../datasets/catalog.ts';
 import type { CasDataset, DatasetDef, DateRange } from '../datasets/types.ts';
-import type { Database, Tx } from '../db/client.ts';
+import { CopyAborted, type Database, type Tx } from '../db/client.ts';
 import { AppError, describeError } from '../errors.ts';
-import { CsvSyntaxError, readCsv } from './csv.ts';
+import { readCsv } from './csv.ts';
 import { mapHeader } from './header.ts';
 import { RowEncoder } from './encode.ts';
 
@@ -93,7 +93,8 @@ export async function ingestObject(db: Database, src: ObjectSource, options: Ing
     if (recognised.kind === 'cas-meta') return await loadMetadata(db, src, identity, recognised, startedAt, now);
     return await loadData(db, src, identity, recognised, startedAt, now);
   } catch (error) {
-    if (!(error instanceof RejectedFile) && !(error instanceof CsvSyntaxError) && !isDataError(error)) throw error;
+    const rejected = (error instanceof AppError && error.code === 'rejected-file') || error instanceof CopyAborted || isDataError(error);
+    if (!rejected) throw error;
     const problems = error instanceof RejectedFile ? error.problems : [];
     const problemCount = error instanceof RejectedFile ? error.problemCount : 1;
     const period = recognised.kind === 'sdds' || recognised.kind === 'cas' ? recognised.period : null;
@@ -282,14 +283,12 @@ async function loadHistory(
 ): Promise<{ rowsInserted: number; stats: LoadStats }> {
   if (!seenBefore) {
     const stats = newStats();
-    await tx.query('savepoint direct_copy');
     try {
-      await copyFile(tx, def.name, def, src, fileId, period, stats);
-      await tx.query('release savepoint direct_copy');
+      await tx.savepoint((sp) => copyFile(sp, def.name, def, src, fileId, period, stats));
       return { rowsInserted: stats.rowsRead, stats };
     } catch (error) {
-      if ((error as { code?: unknown })?.code !== '23505') throw error;
-      await tx.query('rollback to savepoint direct_copy');
+      // a revision already stored (23505), or a failure whose reason postgres.js lost: merge
+      if (!(error instanceof CopyAborted) && (error as { code?: unknown })?.code !== '23505') throw error;
     }
   }
   const stats = newStats();

@@ -8,9 +8,10 @@ export class ValueError extends Error {}
 
 export const COPY_NULL = '\\N';
 
-const ESCAPE = /[\\\t\n\r]/;
+const ESCAPE = /[\\\t\n\r\0]/;
 function escapeCopy(v: string): string {
   if (!ESCAPE.test(v)) return v;
+  if (v.includes('\0')) throw new ValueError('contains a NUL character, which PostgreSQL cannot store in text');
   return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
@@ -28,6 +29,7 @@ function checkDate(y: string, m: string, d: string): void {
   const month = Number(m);
   const day = Number(d);
   const year = Number(y);
+  if (year < 1) throw new ValueError(`year ${y} is before year 1`);
   if (month < 1 || month > 12) throw new ValueError(`month ${m} is not 01-12`);
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const max = month === 2 && !leap ? 28 : DAYS_IN_MONTH[month - 1]!;
@@ -106,6 +108,7 @@ const CONVERTERS: Record<ColumnType, Converter> = {
     if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) throw new ValueError(`time ${h}:${mi}:${s} is not a time of day`);
     // timestamps without a zone are UTC (sdds-feeds.md §2); PostgreSQL would read them in the session zone
     const offset = !zone || zone === 'Z' || zone === 'UTC' ? '+00' : zone;
+    if (offset !== '+00' && Number(offset.slice(1, 3)) > 15) throw new ValueError(`zone offset ${offset} is not a real UTC offset`);
     return `${y}-${mo}-${d} ${h}:${mi}:${s}${frac ? `.${frac.slice(0, 6)}` : ''}${offset}`;
   },
   month: (raw) => {
@@ -124,6 +127,8 @@ const CONVERTERS: Record<ColumnType, Converter> = {
     } catch {
       throw new ValueError('is not valid JSON');
     }
+    // JSON allows these; PostgreSQL's jsonb does not
+    if (/\\u0000/i.test(v)) throw new ValueError('has a \\u0000 escape, which jsonb cannot store');
     return escapeCopy(v);
   },
 };

@@ -41,6 +41,10 @@ const bad: Array<[Parameters<typeof converterFor>[0], string, RegExp]> = [
   ['timestamp', 'yesterday', /not a timestamp/],
   ['month', '2024-3', /not a month/],
   ['json', '{oops', /not valid JSON/],
+  ['json', '{"a":"\\u0000"}', /jsonb cannot store/],
+  ['text', 'nul\0byte', /NUL character/],
+  ['date', '0000-01-01', /before year 1/],
+  ['timestamp', '2024-01-01T00:00:00+19:00', /not a real UTC offset/],
 ];
 
 describe('value conversion', () => {
