@@ -87,7 +87,7 @@ export const COMMANDS: Command[] = [
           io.out(
             formatTable(
               ['dataset', 'category', 'source', 'cadence', 'rows', 'last file loaded', 'covered through'],
-              list.map((d) => [d.name, d.category, d.source, d.cadence, d.rowsStored, d.lastFileLoaded, d.periodCoveredThrough]),
+              list.map((d) => [d.name, d.category, d.source, d.cadence, d.rowsStored, d.lastFileLoaded, d.coveredThrough]),
             ),
           );
         return 0;

@@ -15,10 +15,11 @@ export interface DatasetStatus {
   rowsStored: number;
   lastFileLoaded: string | null;
   lastLoadedAt: string | null;
-  /** End (exclusive) of the latest period a loaded or no-data file covered. */
-  periodCoveredThrough: string | null;
-  /** Latest record time seen (SDDS update_date; CAS coverage end). */
-  dataThrough: string | null;
+  /**
+   * Last day (inclusive) the stored data covers: for CAS the end of the latest period delivered
+   * (a "no data" file counts), for SDDS the day of the latest record update delivered.
+   */
+  coveredThrough: string | null;
 }
 
 export function describeCadence(c: Cadence): string {
@@ -38,8 +39,8 @@ export function describeCadence(c: Cadence): string {
 export async function listDatasets(db: Database): Promise<DatasetStatus[]> {
   const ledger = await db.query<{ dataset: string; last_key: string; last_at: string; covered: string | null; through: string | null }>(
     `select distinct on (dataset) dataset, object_key as last_key, finished_at::text as last_at,
-        max(period_end) over (partition by dataset)::text as covered,
-        max(data_through) over (partition by dataset)::text as through
+        (max(period_end) over (partition by dataset) - 1)::text as covered,
+        (max(data_through) over (partition by dataset) at time zone 'UTC')::date::text as through
        from ingest_file where status in ('loaded', 'no-data') and dataset is not null
       order by dataset, id desc`,
   );
@@ -63,8 +64,7 @@ export async function listDatasets(db: Database): Promise<DatasetStatus[]> {
       rowsStored: rows.get(d.name) ?? 0,
       lastFileLoaded: l?.last_key ?? null,
       lastLoadedAt: l?.last_at ?? null,
-      periodCoveredThrough: l?.covered ?? null,
-      dataThrough: l?.through ?? null,
+      coveredThrough: (d.source === 'sdds' ? l?.through : l?.covered) ?? null,
     };
   });
 }
