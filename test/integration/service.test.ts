@@ -1,0 +1,53 @@
+/** The service on the embedded default, as the Quick start runs it: demo data first, then the inbox. */
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { runService } from '../../src/service.ts';
+import { putFile, tempDir } from '../support/files.ts';
+
+async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('marketplace-pulse serve (embedded)', () => {
+  const stops: Array<() => void> = [];
+  afterAll(() => stops.forEach((s) => s()));
+
+  it('loads the demo seller on first start, ingests inbox files, and does neither twice after a restart', async () => {
+    const dataDir = await tempDir('mp-serve-');
+    const config = loadConfig({ DATA_DIR: dataDir, INBOX_POLL_SECONDS: '1' });
+    const start = () => {
+      const log: string[] = [];
+      let stop!: () => void;
+      const stopSignal = new Promise<void>((r) => (stop = r));
+      stops.push(stop);
+      const done = runService(config, { log: (l) => log.push(l), stopSignal });
+      return { log, stop, done };
+    };
+
+    const first = start();
+    await until(() => first.log.some((l) => l.startsWith('watching')), 'the inbox watcher');
+    expect(first.log.join('\n')).toMatch(/DEMO DATA loaded: \d+ files, \d+ rows/);
+    expect(first.log.join('\n')).toContain('npx marketplace-pulse ingest');
+
+    await putFile(config.inboxDir, 'OfferFeed_V1/year=2026/month=11/data.csv', 'valid_from,offer_id,offer_revision,name\n2026-11-20T00:00:00Z,offer-inbox,1,From the inbox\n');
+    await putFile(config.inboxDir, 'OfferFeed_V1/year=2026/month=12/data.csv', 'valid_from,offer_id,offer_revision,name\n2026-12-01T00:00:00Z,offer-bad,x,Bad\n');
+    await until(() => first.log.some((l) => l.startsWith('loaded OfferFeed_V1/year=2026/month=11/data.csv')), 'the inbox file to load');
+    await until(() => first.log.some((l) => l.startsWith('rejected OfferFeed_V1/year=2026/month=12/data.csv')), 'the bad inbox file to be rejected');
+    expect(first.log.find((l) => l.startsWith('rejected'))).toContain('offer_revision "x" is not a whole number');
+    first.stop();
+    await first.done;
+    expect(first.log.at(-1)).toBe('stopped');
+
+    const second = start();
+    await until(() => second.log.some((l) => l.startsWith('watching')), 'the restarted watcher');
+    await new Promise((r) => setTimeout(r, 2500)); // two polls
+    second.stop();
+    await second.done;
+    expect(second.log.join('\n')).not.toContain('DEMO DATA');
+    expect(second.log.filter((l) => l.startsWith('loaded'))).toEqual([]);
+  });
+});
