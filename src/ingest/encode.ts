@@ -9,6 +9,8 @@ import { MAX_PROBLEMS, type LoadStats, type Problem } from './load.ts';
 import { COPY_NULL, ValueError, converterFor, copyText, type Converter } from './values.ts';
 
 const MAX_VALUE_CHARS = 200;
+const CACHED_TYPES = new Set(['timestamp', 'date', 'month']);
+const CACHE_ENTRIES = 4096;
 
 export class RowEncoder {
   readonly problems: Problem[] = [];
@@ -26,6 +28,8 @@ export class RowEncoder {
   // feeds repeat values down a column (a day's timestamps, currencies, types): convert each once
   private readonly lastRaw: Array<string | undefined>;
   private readonly lastValue: string[];
+  // and dates/timestamps repeat across a file without being adjacent: remember recent ones
+  private readonly caches: Array<Map<string, string> | null>;
 
   constructor(
     def: DatasetDef,
@@ -46,6 +50,7 @@ export class RowEncoder {
     this.values = new Array<string>(this.width).fill(COPY_NULL);
     this.lastRaw = new Array<string | undefined>(this.width);
     this.lastValue = new Array<string>(this.width).fill(COPY_NULL);
+    this.caches = def.columns.map((c) => (CACHED_TYPES.has(c.type) ? new Map<string, string>() : null));
     stats.extraColumns = mapping.extras.map((e) => e.header);
   }
 
@@ -76,12 +81,23 @@ export class RowEncoder {
           values[c] = lastValue[c]!;
           continue;
         }
+        const cache = this.caches[c]!;
+        const hit = cache?.get(raw);
+        if (hit !== undefined) {
+          values[c] = lastValue[c] = hit;
+          lastRaw[c] = raw;
+          continue;
+        }
         try {
           const v = converters[c]!(raw);
           if (v === COPY_NULL && this.required[c]) throw new ValueError('is empty but the column is required');
           values[c] = v;
           lastRaw[c] = raw;
           lastValue[c] = v;
+          if (cache) {
+            if (cache.size >= CACHE_ENTRIES) cache.clear();
+            cache.set(raw, v);
+          }
         } catch (error) {
           if (!(error instanceof ValueError)) throw error;
           ok = false;

@@ -72,8 +72,39 @@ export interface LoadStats {
   rowsRead: number;
   extraColumns: string[];
   dataThrough: string | null;
-  /** File line of each data row, to translate PostgreSQL's COPY line numbers. */
-  lines: number[];
+  /** File line of each row sent to COPY, to translate PostgreSQL's COPY line numbers. */
+  lines: LineMap;
+}
+
+/**
+ * Row number -> file line in constant memory: rows follow each other line by line except after
+ * blank lines and quoted newlines, so only those jumps are stored.
+ */
+export class LineMap {
+  private rows = 0;
+  private readonly jumps: Array<[row: number, line: number]> = [];
+  private expected = -1;
+
+  push(line: number): void {
+    if (line !== this.expected) this.jumps.push([this.rows, line]);
+    this.rows++;
+    this.expected = line + 1;
+  }
+
+  /** The file line of the n-th row (1-based, as COPY counts), or null. */
+  lineOf(n: number): number | null {
+    const row = n - 1;
+    if (row < 0 || row >= this.rows) return null;
+    let lo = 0;
+    let hi = this.jumps.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.jumps[mid]![0] <= row) lo = mid;
+      else hi = mid - 1;
+    }
+    const [start, line] = this.jumps[lo]!;
+    return line + (row - start);
+  }
 }
 
 export interface IngestOptions {
@@ -265,7 +296,7 @@ async function loadData(
 }
 
 function newStats(): LoadStats {
-  return { rowsRead: 0, extraColumns: [], dataThrough: null, lines: [] };
+  return { rowsRead: 0, extraColumns: [], dataThrough: null, lines: new LineMap() };
 }
 
 /**
@@ -345,7 +376,7 @@ function translateCopyError(error: unknown, stats: LoadStats): unknown {
   if (typeof e?.code !== 'string' || !(e.code.startsWith('22') || e.code.startsWith('23'))) return error;
   const m = /line (\d+)(?:, column (\w+)(?:: "(.*)")?)?/.exec(e.where ?? '');
   const copyLine = m ? Number(m[1]) : NaN;
-  const line = stats.lines[copyLine - 1] ?? null;
+  const line = Number.isNaN(copyLine) ? null : stats.lines.lineOf(copyLine);
   if (e.code === '23505') return error; // duplicate revisions: the caller falls back to merging
   return new RejectedFile(`line ${line ?? '?'}: ${e.message}`, [
     { line, ...(m?.[2] ? { column: m[2] } : {}), ...(m?.[3] !== undefined ? { value: m[3] } : {}), message: e.message ?? 'rejected by PostgreSQL' },

@@ -66,8 +66,10 @@ async function walk(dir: string): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(full)));
-    else if (entry.isFile()) out.push(full);
+    // a symlink counts as what it points to (a bucket copy may link large files in)
+    const kind = entry.isSymbolicLink() ? await stat(full).catch(() => null) : entry;
+    if (kind?.isDirectory()) out.push(...(await walk(full)));
+    else if (kind?.isFile()) out.push(full);
   }
   return out;
 }

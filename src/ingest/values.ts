@@ -22,6 +22,8 @@ const SHORT_ACCOUNT = /^\d{1,11}$/;
 const DATE = /^(\d{4})[-/](\d{2})[-/](\d{2})(?:[T ]00:00(?::00(?:\.0+)?)?\s*(?:Z|UTC|[+-]00:?00)?)?$/;
 const TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+const LONE_HIGH_SURROGATE = /\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f][0-9a-f]{2})/i;
+const LONE_LOW_SURROGATE = /(?<!\\ud[89ab][0-9a-f]{2})\\ud[c-f][0-9a-f]{2}/i;
 const MONTH = /^(\d{4})[-/](\d{2})$/;
 const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -129,6 +131,7 @@ const CONVERTERS: Record<ColumnType, Converter> = {
     }
     // JSON allows these; PostgreSQL's jsonb does not
     if (/\\u0000/i.test(v)) throw new ValueError('has a \\u0000 escape, which jsonb cannot store');
+    if (LONE_HIGH_SURROGATE.test(v) || LONE_LOW_SURROGATE.test(v)) throw new ValueError('has an unpaired \\uD800-\\uDFFF escape, which jsonb cannot store');
     return escapeCopy(v);
   },
 };

@@ -25,6 +25,7 @@ const cases: Array<[Parameters<typeof converterFor>[0], string, string]> = [
   ['timestamp', '2024-06-21T10:00:00+02:00', '2024-06-21 10:00:00+02:00'],
   ['month', '2024-03', '2024-03-01'],
   ['json', '{"a":[1,2]}', '{"a":[1,2]}'],
+  ['json', '{"smile":"\\ud83d\\ude00"}', '{"smile":"\\\\ud83d\\\\ude00"}'],
 ];
 
 const bad: Array<[Parameters<typeof converterFor>[0], string, RegExp]> = [
@@ -43,6 +44,8 @@ const bad: Array<[Parameters<typeof converterFor>[0], string, RegExp]> = [
   ['json', '{oops', /not valid JSON/],
   ['json', '{"a":"\\u0000"}', /jsonb cannot store/],
   ['text', 'nul\0byte', /NUL character/],
+  ['json', '{"a":"\\ud800"}', /unpaired/],
+  ['json', '{"a":"\\udc00x"}', /unpaired/],
   ['date', '0000-01-01', /before year 1/],
   ['timestamp', '2024-01-01T00:00:00+19:00', /not a real UTC offset/],
 ];
