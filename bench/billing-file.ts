@@ -1,21 +1,12 @@
 /** A realistic BillingEventFeed_V1 month file of any size, written streaming. */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { prng } from '../src/demo/random.ts';
 
 const HEADER =
   'valid_from,insert_date,update_date,delete_date,billing_event_id,from_account_id,to_account_id,end_user_account_id,product_id,action,transaction_type,parent_billing_event_id,disbursement_billing_event_id,amount,currency,balance_impacting,invoice_date,payment_due_date,usage_period_start_date,usage_period_end_date,invoice_id,billing_address_id,transaction_reference_id,bank_trace_id,broker_id,agreement_id,buyer_transaction_reference_id';
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function writeBillingEventFile(path: string, rows: number, seed = 7): Promise<void> {
   const rand = prng(seed);

@@ -94,19 +94,12 @@ export const SDDS_DATASETS: SddsDataset[] = [
     key: ['address_id'],
     retiredOn: '2023-12-31',
     history: [col('valid_to', 'timestamp')],
-    columns: [
-      ['address_id', 'id'],
-      ['aws_account_id', 'account'],
-      ['email_domain'],
-      ['company_name'],
-      ['country', 'text', { aliases: ['country_code'] }],
-      ['state_or_region'],
-      ['city'],
-      ['postal_code', 'id'],
-      ['address_line_1'],
-      ['address_line_2'],
-      ['address_line_3'],
-    ],
+    // the same columns with aws_account_id, and country where AddressFeed_V1 has country_code
+    columns: ADDRESS_COLUMNS.flatMap(([header, type, options]): Spec[] => {
+      if (header === 'address_id') return [[header, type, options], ['aws_account_id', 'account']];
+      if (header === 'country_code') return [['country', 'text', { aliases: ['country_code'] }]];
+      return [[header, type, options]];
+    }),
   }),
   feed({
     name: 'sdds_product',

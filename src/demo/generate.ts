@@ -10,6 +10,7 @@ import { addDays, addMonths, isValidDate } from '../datasets/catalog.ts';
 import { CAS_DATASETS } from '../datasets/cas.ts';
 import { SDDS_DATASETS } from '../datasets/sdds.ts';
 import { AppError } from '../errors.ts';
+import { prng } from './random.ts';
 
 export interface DemoOptions {
   seed: number;
@@ -20,16 +21,6 @@ export interface DemoOptions {
 
 type Rec = Record<string, string>;
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const B62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz0123456789';
