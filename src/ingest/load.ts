@@ -7,7 +7,7 @@ import { recogniseKey, addDays, type Recognised } from '../datasets/catalog.ts';
 import type { CasDataset, DatasetDef, DateRange } from '../datasets/types.ts';
 import { CopyAborted, type Database, type Tx } from '../db/client.ts';
 import { AppError, describeError } from '../errors.ts';
-import { readCsv } from './csv.ts';
+import { CsvSyntaxError, readCsv } from './csv.ts';
 import { mapHeader } from './header.ts';
 import { RowEncoder } from './encode.ts';
 
@@ -126,7 +126,8 @@ export async function ingestObject(db: Database, src: ObjectSource, options: Ing
   } catch (error) {
     const rejected = (error instanceof AppError && error.code === 'rejected-file') || error instanceof CopyAborted || isDataError(error);
     if (!rejected) throw error;
-    const problems = error instanceof RejectedFile ? error.problems : [];
+    const problems: Problem[] =
+      error instanceof RejectedFile ? error.problems : error instanceof CsvSyntaxError ? [{ line: error.line, message: describeError(error) }] : [];
     const problemCount = error instanceof RejectedFile ? error.problemCount : 1;
     const period = recognised.kind === 'sdds' || recognised.kind === 'cas' ? recognised.period : null;
     const message = describeError(error);

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors.ts';
-import type { ObjectSource } from './load.ts';
+import { RejectedFile, type ObjectSource } from './load.ts';
 
 const READ_CHUNK_BYTES = 256 * 1024;
 
@@ -19,15 +19,27 @@ export function localObject(file: string, key: string): ObjectSource {
     key,
     location: absolute,
     async open() {
-      return createReadStream(absolute, { highWaterMark: READ_CHUNK_BYTES });
+      return readFile(absolute);
     },
     async identify() {
-      const info = await stat(absolute);
       const hash = createHash('sha256');
-      for await (const chunk of createReadStream(absolute, { highWaterMark: READ_CHUNK_BYTES })) hash.update(chunk as Buffer);
-      return { size: info.size, sha256: hash.digest('hex'), etag: null };
+      let size = 0;
+      for await (const chunk of readFile(absolute)) {
+        hash.update(chunk);
+        size += chunk.length;
+      }
+      return { size, sha256: hash.digest('hex'), etag: null };
     },
   };
+}
+
+/** The file's bytes; a file that vanished or cannot be read rejects the object, saying why. */
+async function* readFile(file: string): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) yield chunk as Buffer;
+  } catch (error) {
+    throw new RejectedFile(`cannot read ${file}: ${(error as Error).message}`);
+  }
 }
 
 /**

@@ -104,6 +104,17 @@ describe.each(ENGINES)('ingest on %s', (_engine, create) => {
       expect(ledger[0]).toEqual({ status: 'rejected', error: r.error });
     });
 
+    it('rejects a file that cannot be read, naming it', async () => {
+      const r = await ingestObject(t.db, localObject(`${root}/gone/ProductFeed_V1/year=2024/month=01/data.csv`, 'gone/ProductFeed_V1/year=2024/month=01/data.csv'));
+      expect(r.status).toBe('rejected');
+      expect(r.error).toMatch(/cannot read .*gone\/ProductFeed_V1.*ENOENT/);
+    });
+
+    it('reports a broken quote as a problem with its line', async () => {
+      const r = await ingestContent(t.db, root, 'ProductFeed_V1/year=2022/month=01/data.csv', 'valid_from,product_id,title\n2022-01-01T00:00:00Z,prod-a,ok\n2022-01-01T00:00:00Z,prod-b,"x"y\n');
+      expect(r.problems).toEqual([{ line: 3, message: 'line 3: unexpected "y" after a closing quote' }]);
+    });
+
     it('lists the first 20 problems with line, column and value, and counts them all', async () => {
       const rows = [BILLING_HEADER, ...Array.from({ length: 30 }, (_, i) => billingRow(`bad-${i}`, `x${i}`))];
       const r = await ingestContent(t.db, root, 'BillingEventFeed_V1/year=2023/month=01/data.csv', csv(rows));
