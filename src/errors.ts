@@ -4,7 +4,8 @@ export type ErrorCode =
   | 'usage' // a CLI command used wrongly
   | 'not-found' // a file, dataset or object that does not exist
   | 'rejected-file' // a delivered file that cannot be loaded as it is
-  | 'database'; // PostgreSQL refused or could not be reached
+  | 'database' // PostgreSQL refused or could not be reached
+  | 'aws'; // S3 or SQS refused or failed
 
 export class AppError extends Error {
   readonly code: ErrorCode;

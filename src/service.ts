@@ -1,9 +1,11 @@
 /**
- * The long-running service. This first version migrates, loads the demo seller on a first embedded
- * start, and ingests whatever lands in the local inbox folder.
+ * The long-running service: migrations, then either the SQS consumer (SQS_QUEUE_URL) or the local
+ * inbox watcher (embedded default), and an HTTP listener for health checks.
  */
 import { mkdir, stat } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { writeDemoData } from './demo/generate.ts';
@@ -11,6 +13,8 @@ import { describeError } from './errors.ts';
 import { ingestObject } from './ingest/load.ts';
 import { listLocalObjects } from './ingest/local.ts';
 import { ingestPaths } from './ingest/run.ts';
+import { createS3Client } from './ingest/s3.ts';
+import { SqsConsumer, type ConsumerStatus } from './ingest/sqs.ts';
 
 export interface ServiceOptions {
   log: (line: string) => void;
@@ -22,15 +26,79 @@ export async function runService(config: Config, options: ServiceOptions): Promi
   const { log } = options;
   const db = await openDatabase(config);
   log(`database: ${db.kind === 'pglite' ? `embedded PostgreSQL (PGlite) in ${db.location}` : db.location}`);
+  const stop = options.stopSignal ?? stopOnSignals();
+  let http: Server | null = null;
   try {
-    await mkdir(config.inboxDir, { recursive: true });
-    await loadDemoOnFirstStart(db, config, log);
-    log(`watching ${config.inboxDir} for delivered files (a local copy of your bucket: SDDS feed folders, CAS files)`);
-    await watchInbox(db, config, log, options.stopSignal ?? stopOnSignals());
+    const health: Health = { db, consumer: null, inbox: { lastMessageAt: null } };
+    http = await listen(config, health, log);
+    if (config.sqsQueueUrl) {
+      const consumer = new SqsConsumer({
+        db,
+        s3: createS3Client({ pathStyle: Boolean(config.awsEndpointUrl) }),
+        sqs: new SQSClient({}),
+        queueUrl: config.sqsQueueUrl,
+        concurrency: config.sqsConcurrency,
+        visibilityTimeoutSeconds: config.sqsVisibilityTimeoutSeconds,
+        log,
+      });
+      health.consumer = consumer.status;
+      log(`consuming ${config.sqsQueueUrl} (${config.sqsConcurrency} messages at a time)`);
+      consumer.start();
+      await stop;
+      log('stopping: no new messages; letting in-flight ones finish');
+      await consumer.stop();
+    } else {
+      await mkdir(config.inboxDir, { recursive: true });
+      await loadDemoOnFirstStart(db, config, log);
+      log(`watching ${config.inboxDir} for delivered files (a local copy of your bucket: SDDS feed folders, CAS files)`);
+      log('SQS off: set SQS_QUEUE_URL to consume S3 and Marketplace notifications');
+      await watchInbox(db, config, log, stop, health.inbox);
+    }
   } finally {
+    await new Promise((r) => (http ? http.close(r) : r(undefined)));
     await db.close();
     log('stopped');
   }
+}
+
+interface Health {
+  db: Database;
+  consumer: ConsumerStatus | null;
+  inbox: { lastMessageAt: string | null };
+}
+
+/** GET /healthz: 200 when the database answers and the consumer runs, 503 otherwise. */
+async function listen(config: Config, health: Health, log: (l: string) => void): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/healthz') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found; try GET /healthz' }));
+      return;
+    }
+    void (async () => {
+      let database = 'ok';
+      try {
+        await health.db.query('select 1');
+      } catch (error) {
+        database = describeError(error);
+      }
+      const consumer = health.consumer;
+      const body = {
+        status: database === 'ok' && (!consumer || consumer.running) ? 'ok' : 'unhealthy',
+        database,
+        source: consumer ? 'sqs' : 'inbox',
+        consumer: consumer ? { running: consumer.running, inFlight: consumer.inFlight, lastPollAt: consumer.lastPollAt, lastError: consumer.lastError } : null,
+        lastMessageAt: consumer ? consumer.lastMessageAt : health.inbox.lastMessageAt,
+      };
+      res.writeHead(body.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.httpPort, config.httpHost, () => resolve());
+  });
+  const address = server.address();
+  log(`health check: http://${config.httpHost}:${typeof address === 'object' && address ? address.port : config.httpPort}/healthz`);
+  return server;
 }
 
 async function loadDemoOnFirstStart(db: Database, config: Config, log: (l: string) => void): Promise<void> {
@@ -62,7 +130,7 @@ function stopOnSignals(): Promise<void> {
  * Polls the inbox. A file is ingested once its size and mtime have held still for one poll (so a
  * copy in progress is not read half-written) and again whenever it changes.
  */
-async function watchInbox(db: Database, config: Config, log: (l: string) => void, stop: Promise<void>): Promise<void> {
+async function watchInbox(db: Database, config: Config, log: (l: string) => void, stop: Promise<void>, seen: { lastMessageAt: string | null }): Promise<void> {
   const done = new Map<string, string>();
   const pending = new Map<string, string>();
   let stopping = false;
@@ -83,6 +151,7 @@ async function watchInbox(db: Database, config: Config, log: (l: string) => void
         }
         pending.delete(object.location);
         const r = await ingestObject(db, object);
+        seen.lastMessageAt = new Date().toISOString();
         done.set(object.location, signature);
         if (r.status !== 'unchanged') {
           log(`${r.status} ${r.key}${r.status === 'rejected' ? `: ${r.error}` : ` (${r.rowsInserted} rows added)`}`);

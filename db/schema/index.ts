@@ -1,2 +1,3 @@
 export * from './ingest.ts';
 export * from './datasets.ts';
+export * from './pipeline.ts';

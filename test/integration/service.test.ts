@@ -18,7 +18,7 @@ describe('marketplace-pulse serve (embedded)', () => {
 
   it('loads the demo seller on first start, ingests inbox files, and does neither twice after a restart', async () => {
     const dataDir = await tempDir('mp-serve-');
-    const config = loadConfig({ DATA_DIR: dataDir, INBOX_POLL_SECONDS: '1' });
+    const config = loadConfig({ DATA_DIR: dataDir, INBOX_POLL_SECONDS: '1', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1' });
     const start = () => {
       const log: string[] = [];
       let stop!: () => void;
@@ -32,6 +32,11 @@ describe('marketplace-pulse serve (embedded)', () => {
     await until(() => first.log.some((l) => l.startsWith('watching')), 'the inbox watcher');
     expect(first.log.join('\n')).toMatch(/DEMO DATA loaded: \d+ files, \d+ rows/);
     expect(first.log.join('\n')).toContain('npx marketplace-pulse ingest');
+    const url = /health check: (http:\S+)/.exec(first.log.join('\n'))![1]!;
+    const health = await fetch(url);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', database: 'ok', source: 'inbox' });
+    expect((await fetch(url.replace('/healthz', '/nope'))).status).toBe(404);
 
     await putFile(config.inboxDir, 'OfferFeed_V1/year=2026/month=11/data.csv', 'valid_from,offer_id,offer_revision,name\n2026-11-20T00:00:00Z,offer-inbox,1,From the inbox\n');
     await putFile(config.inboxDir, 'OfferFeed_V1/year=2026/month=12/data.csv', 'valid_from,offer_id,offer_revision,name\n2026-12-01T00:00:00Z,offer-bad,x,Bad\n');
