@@ -1,7 +1,15 @@
 /** The only module that reads process.env: parsed once, every bad key listed at start-up. */
 import path from 'node:path';
 import { z } from 'zod';
+import { DATASETS, getDataset } from './datasets/catalog.ts';
+import type { DeliverySettings } from './deliveries/freshness.ts';
 import { AppError } from './errors.ts';
+
+const datasetName = (name: string, ctx: z.RefinementCtx) => {
+  const def = getDataset(name);
+  if (!def) ctx.addIssue({ code: 'custom', message: `"${name}" is not a dataset (e.g. ${DATASETS[0]!.name}; see \`marketplace-pulse datasets\`)` });
+  return def?.name ?? name;
+};
 
 const schema = z.object({
   DATABASE_URL: z
@@ -17,6 +25,28 @@ const schema = z.object({
   AWS_ENDPOINT_URL: z.string().url().optional(),
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  DATASETS_NOT_EXPECTED: z
+    .string()
+    .default('')
+    .transform((v, ctx) => v.split(',').map((x) => x.trim()).filter(Boolean).map((x) => datasetName(x, ctx))),
+  DELIVERY_THRESHOLDS: z
+    .string()
+    .default('')
+    .transform((v, ctx) =>
+      v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+        .map((entry): [string, { warnAfterHours: number; errorAfterHours: number }] => {
+          const m = /^([^=]+)=(\d+)\/(\d+)$/.exec(entry);
+          if (!m || Number(m[2]) > Number(m[3])) {
+            ctx.addIssue({ code: 'custom', message: `"${entry}" is not dataset=warnHours/errorHours with warn <= error (e.g. sdds_billing_event=24/48)` });
+            return ['', { warnAfterHours: 0, errorAfterHours: 0 }];
+          }
+          return [datasetName(m[1]!.trim(), ctx), { warnAfterHours: Number(m[2]), errorAfterHours: Number(m[3]) }];
+        }),
+    ),
+  DELIVERY_CHECK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
 });
 
 export interface Config {
@@ -36,6 +66,9 @@ export interface Config {
   awsEndpointUrl: string | undefined;
   httpPort: number;
   httpHost: string;
+  deliveries: DeliverySettings;
+  /** How often the service re-checks the expected-delivery calendar. */
+  deliveryCheckMinutes: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -59,5 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     awsEndpointUrl: c.AWS_ENDPOINT_URL,
     httpPort: c.HTTP_PORT,
     httpHost: c.HTTP_HOST,
+    deliveries: { notExpected: new Set(c.DATASETS_NOT_EXPECTED), thresholds: new Map(c.DELIVERY_THRESHOLDS) },
+    deliveryCheckMinutes: c.DELIVERY_CHECK_MINUTES,
   };
 }

@@ -9,6 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { writeDemoData } from './demo/generate.ts';
+import { computeFreshness, describeChanges, type Freshness } from './deliveries/freshness.ts';
 import { describeError } from './errors.ts';
 import { ingestObject } from './ingest/load.ts';
 import { listLocalObjects } from './ingest/local.ts';
@@ -26,11 +27,16 @@ export async function runService(config: Config, options: ServiceOptions): Promi
   const { log } = options;
   const db = await openDatabase(config);
   log(`database: ${db.kind === 'pglite' ? `embedded PostgreSQL (PGlite) in ${db.location}` : db.location}`);
-  const stop = options.stopSignal ?? stopOnSignals();
+  const signal = options.stopSignal ?? stopOnSignals();
+  // everything that runs stops on the signal, or when the service fails
+  let halt!: () => void;
+  const stop = Promise.race([signal, new Promise<void>((r) => (halt = r))]);
   let http: Server | null = null;
+  let deliveryWatch: Promise<void> = Promise.resolve();
   try {
     const health: Health = { db, consumer: null, inbox: { lastMessageAt: null } };
     http = await listen(config, health, log);
+    deliveryWatch = watchDeliveries(db, config, log, stop);
     if (config.sqsQueueUrl) {
       const consumer = new SqsConsumer({
         db,
@@ -55,6 +61,8 @@ export async function runService(config: Config, options: ServiceOptions): Promi
       await watchInbox(db, config, log, stop, health.inbox);
     }
   } finally {
+    halt();
+    await deliveryWatch;
     await new Promise((r) => (http ? http.close(r) : r(undefined)));
     await db.close();
     log('stopped');
@@ -112,6 +120,23 @@ async function loadDemoOnFirstStart(db: Database, config: Config, log: (l: strin
   log(`DEMO DATA loaded: ${summary.loaded} files, ${summary.rowsInserted} rows from ${demoDir} (fictional seller, not yours; ${written.files} files written)`);
   log('To use your own data: set DATABASE_URL for a fresh database (or DEMO_DATA=off with a new DATA_DIR),');
   log(`then copy your bucket into ${config.inboxDir} or run: npx marketplace-pulse ingest <your-bucket-copy>`);
+}
+
+/** Re-checks the expected-delivery calendar on a timer and logs datasets turning late, missing or resolved. */
+async function watchDeliveries(db: Database, config: Config, log: (l: string) => void, stop: Promise<void>): Promise<void> {
+  let stopping = false;
+  void stop.then(() => (stopping = true));
+  let previous = new Map<string, Freshness>();
+  while (!stopping) {
+    try {
+      const current = await computeFreshness(db, new Date(), config.deliveries);
+      for (const line of describeChanges(previous, current)) log(`delivery watch: ${line}`);
+      previous = new Map(current.map((f) => [f.dataset, f]));
+    } catch (error) {
+      log(`delivery watch: ${describeError(error)}`);
+    }
+    await Promise.race([stop, new Promise((r) => setTimeout(r, config.deliveryCheckMinutes * 60_000))]);
+  }
 }
 
 function stopOnSignals(): Promise<void> {

@@ -5,6 +5,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.ts';
 import { listDatasets } from '../datasets/status.ts';
+import { computeFreshness } from '../deliveries/freshness.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { writeDemoData } from '../demo/generate.ts';
 import { AppError, describeError } from '../errors.ts';
@@ -138,6 +139,29 @@ export const COMMANDS: Command[] = [
                 r.rowsInserted,
                 r.error ? r.error.slice(0, 100) : null,
               ]),
+            ),
+          );
+        return 0;
+      });
+    },
+  },
+  {
+    name: 'freshness',
+    args: '',
+    summary: 'Per dataset: last delivery, data complete through, and on time / late by N hours / missing / not expected / retired.',
+    options: { ...JSON_OPTION, at: { type: 'string' } },
+    optionHelp: { json: 'print the rows as JSON', at: 'judge as of this instant (ISO 8601) instead of now' },
+    run: async ({ config, values, io, withDb }) => {
+      const now = values.at === undefined ? new Date() : new Date(String(values.at));
+      if (Number.isNaN(now.getTime())) throw new AppError('usage', `--at must be an ISO 8601 instant such as 2026-11-29T08:00:00Z, not "${String(values.at)}"`);
+      return withDb(async (db) => {
+        const rows = await computeFreshness(db, now, config.deliveries);
+        if (values.json) io.out(JSON.stringify(rows, null, 2));
+        else
+          io.out(
+            formatTable(
+              ['dataset', 'status', 'complete through', 'last delivery', 'detail'],
+              rows.map((r) => [r.dataset, r.hoursLate === null ? r.status : `${r.status} (${r.hoursLate} h)`, r.completeThrough, r.lastDelivery ? r.lastDelivery.at.slice(0, 16) : null, r.summary]),
             ),
           );
         return 0;
