@@ -21,8 +21,12 @@ const schema = z.object({
   INBOX_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
   SQS_QUEUE_URL: z.string().url('must be the queue URL, https://sqs.<region>.amazonaws.com/<account>/<name>').optional(),
   SQS_CONCURRENCY: z.coerce.number().int().min(1).max(10).default(4),
-  SQS_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(30).max(43_200).default(300),
+  SQS_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(43_200).default(300),
+  AWS_REGION: z.string().min(1).optional(),
+  AWS_DEFAULT_REGION: z.string().min(1).optional(),
   AWS_ENDPOINT_URL: z.string().url().optional(),
+  AWS_ENDPOINT_URL_S3: z.string().url().optional(),
+  AWS_ENDPOINT_URL_SQS: z.string().url().optional(),
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   DATASETS_NOT_EXPECTED: z
@@ -49,6 +53,14 @@ const schema = z.object({
   DELIVERY_CHECK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
 });
 
+export interface AwsSettings {
+  /** Unset: the SDK's own lookup (AWS config files, instance metadata). */
+  region: string | undefined;
+  /** An emulator or proxy instead of AWS (AWS_ENDPOINT_URL, or the per-service variables). */
+  s3Endpoint: string | undefined;
+  sqsEndpoint: string | undefined;
+}
+
 export interface Config {
   /** PostgreSQL through postgres.js when set; embedded PGlite under dataDir otherwise. */
   databaseUrl: string | undefined;
@@ -62,8 +74,8 @@ export interface Config {
   sqsConcurrency: number;
   /** How long a message stays invisible while we work on it; extended while a large file loads. */
   sqsVisibilityTimeoutSeconds: number;
-  /** Set for an emulator (the SDK reads it too); S3 then uses path-style URLs. */
-  awsEndpointUrl: string | undefined;
+  /** Region and endpoints for the AWS clients; credentials come from the SDK's default chain. */
+  aws: AwsSettings;
   httpPort: number;
   httpHost: string;
   deliveries: DeliverySettings;
@@ -89,7 +101,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqsQueueUrl: c.SQS_QUEUE_URL,
     sqsConcurrency: c.SQS_CONCURRENCY,
     sqsVisibilityTimeoutSeconds: c.SQS_VISIBILITY_TIMEOUT_SECONDS,
-    awsEndpointUrl: c.AWS_ENDPOINT_URL,
+    aws: {
+      region: c.AWS_REGION ?? c.AWS_DEFAULT_REGION,
+      s3Endpoint: c.AWS_ENDPOINT_URL_S3 ?? c.AWS_ENDPOINT_URL,
+      sqsEndpoint: c.AWS_ENDPOINT_URL_SQS ?? c.AWS_ENDPOINT_URL,
+    },
     httpPort: c.HTTP_PORT,
     httpHost: c.HTTP_HOST,
     deliveries: { notExpected: new Set(c.DATASETS_NOT_EXPECTED), thresholds: new Map(c.DELIVERY_THRESHOLDS) },

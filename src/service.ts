@@ -38,10 +38,12 @@ export async function runService(config: Config, options: ServiceOptions): Promi
     http = await listen(config, health, log);
     deliveryWatch = watchDeliveries(db, config, log, stop);
     if (config.sqsQueueUrl) {
+      const s3 = createS3Client(config.aws);
+      const sqs = new SQSClient({ ...(config.aws.region ? { region: config.aws.region } : {}), ...(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}) });
       const consumer = new SqsConsumer({
         db,
-        s3: createS3Client({ pathStyle: Boolean(config.awsEndpointUrl) }),
-        sqs: new SQSClient({}),
+        s3,
+        sqs,
         queueUrl: config.sqsQueueUrl,
         concurrency: config.sqsConcurrency,
         visibilityTimeoutSeconds: config.sqsVisibilityTimeoutSeconds,
@@ -53,6 +55,8 @@ export async function runService(config: Config, options: ServiceOptions): Promi
       await stop;
       log('stopping: no new messages; letting in-flight ones finish');
       await consumer.stop();
+      s3.destroy();
+      sqs.destroy();
     } else {
       await mkdir(config.inboxDir, { recursive: true });
       await loadDemoOnFirstStart(db, config, log);
@@ -135,8 +139,14 @@ async function watchDeliveries(db: Database, config: Config, log: (l: string) =>
     } catch (error) {
       log(`delivery watch: ${describeError(error)}`);
     }
-    await Promise.race([stop, new Promise((r) => setTimeout(r, config.deliveryCheckMinutes * 60_000))]);
+    await sleep(config.deliveryCheckMinutes * 60_000, stop);
   }
+}
+
+/** Waits ms, or less if stop comes first; leaves no timer behind to keep the process alive. */
+function sleep(ms: number, stop: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([stop, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
 }
 
 function stopOnSignals(): Promise<void> {
@@ -185,6 +195,6 @@ async function watchInbox(db: Database, config: Config, log: (l: string) => void
     } catch (error) {
       log(`inbox: ${describeError(error)}`);
     }
-    await Promise.race([stop, new Promise((r) => setTimeout(r, config.inboxPollSeconds * 1000))]);
+    await sleep(config.inboxPollSeconds * 1000, stop);
   }
 }

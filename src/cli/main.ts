@@ -11,7 +11,9 @@ import { writeDemoData } from '../demo/generate.ts';
 import { AppError, describeError } from '../errors.ts';
 import { listLedger } from '../ingest/ledger.ts';
 import type { FileResult, FileStatus } from '../ingest/load.ts';
+import { backfill, formatProgress, parseS3Uri } from '../ingest/backfill.ts';
 import { ingestPaths } from '../ingest/run.ts';
+import { createS3Client } from '../ingest/s3.ts';
 import { runService } from '../service.ts';
 import { formatTable } from './format.ts';
 
@@ -72,6 +74,45 @@ export const COMMANDS: Command[] = [
         }
         return summary.rejected > 0 ? 1 : 0;
       });
+    },
+  },
+  {
+    name: 'backfill',
+    args: 's3://bucket[/prefix]',
+    summary: 'Load everything under an S3 prefix; objects already loaded (same ETag) are skipped, so an interrupted backfill resumes. Exit 1 if any file is rejected.',
+    options: JSON_OPTION,
+    optionHelp: { json: 'print one JSON result per file' },
+    run: async ({ config, positionals, values, io, withDb }) => {
+      if (positionals.length !== 1) throw new AppError('usage', 'backfill needs one s3://bucket[/prefix]');
+      parseS3Uri(positionals[0]!);
+      const controller = new AbortController();
+      const interrupt = () => {
+        io.err('stopping after the current file (run the same command again to resume)');
+        controller.abort();
+      };
+      process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
+      try {
+        return await withDb(async (db) => {
+          let lastPrint = 0;
+          const r = await backfill(db, createS3Client(config.aws), positionals[0]!, {
+            signal: controller.signal,
+            onFile: (file, p) => {
+              if (values.json) io.out(JSON.stringify(file));
+              else if (file.status === 'rejected') io.out(describeResult(file));
+              if (Date.now() - lastPrint > 2000 || p.done === p.total - p.skipped) {
+                lastPrint = Date.now();
+                io.err(formatProgress(p));
+              }
+            },
+          });
+          if (!values.json) io.out(`${r.interrupted ? 'interrupted' : 'done'}: ${formatProgress(r.progress)}`);
+          return r.progress.rejected > 0 || r.interrupted ? 1 : 0;
+        });
+      } finally {
+        process.off('SIGINT', interrupt);
+        process.off('SIGTERM', interrupt);
+      }
     },
   },
   {

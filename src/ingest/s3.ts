@@ -3,12 +3,16 @@
  * pinned to that ETag so what is loaded is what was identified.
  */
 import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import type { AwsSettings } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { RejectedFile, type ObjectSource } from './load.ts';
 
-/** Region, credentials and AWS_ENDPOINT_URL come from the SDK's default chain; emulators want path-style URLs. */
-export function createS3Client(options: { pathStyle: boolean }): S3Client {
-  return new S3Client({ forcePathStyle: options.pathStyle });
+/** Credentials come from the SDK's default chain; an endpoint other than AWS gets path-style URLs. */
+export function createS3Client(aws: AwsSettings): S3Client {
+  return new S3Client({
+    ...(aws.region ? { region: aws.region } : {}),
+    ...(aws.s3Endpoint ? { endpoint: aws.s3Endpoint, forcePathStyle: true } : {}),
+  });
 }
 
 /** Turns S3's errors into the reason a person needs; transient ones stay retryable. */
@@ -61,8 +65,10 @@ async function* rethrowing(body: AsyncIterable<Uint8Array>, bucket: string, key:
 }
 
 /** Every key under a prefix, in key order. */
-export async function* listKeys(s3: S3Client, bucket: string, prefix: string): AsyncGenerator<{ key: string; size: number }> {
+export async function* listKeys(s3: S3Client, bucket: string, prefix: string): AsyncGenerator<{ key: string; size: number; etag: string | null }> {
   for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
-    for (const o of page.Contents ?? []) if (o.Key && !o.Key.endsWith('/')) yield { key: o.Key, size: o.Size ?? 0 };
+    for (const o of page.Contents ?? []) {
+      if (o.Key && !o.Key.endsWith('/')) yield { key: o.Key, size: o.Size ?? 0, etag: o.ETag?.replace(/"/g, '') ?? null };
+    }
   }
 }
