@@ -10,7 +10,11 @@ import type { Database } from '../db/client.ts';
 import { describeError } from '../errors.ts';
 import { handleMessage, type Handled } from './handle.ts';
 
-const WAIT_SECONDS = 20;
+/**
+ * Long-poll length. A poll is not aborted on shutdown (SQS would still hand the aborted request
+ * its messages, hiding them for a whole visibility timeout), so this bounds how long stop waits.
+ */
+const WAIT_SECONDS = 10;
 
 export interface ConsumerOptions {
   db: Database;
@@ -34,7 +38,6 @@ export interface ConsumerStatus {
 export class SqsConsumer {
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
-  private poll: AbortController | null = null;
   private loop: Promise<void> | null = null;
   readonly status: ConsumerStatus = { running: false, inFlight: 0, lastMessageAt: null, lastError: null, lastPollAt: null };
 
@@ -47,10 +50,12 @@ export class SqsConsumer {
     this.loop = this.run();
   }
 
-  /** Stops receiving, lets in-flight messages finish (their transactions commit or roll back). */
+  /**
+   * Stops receiving and lets in-flight messages finish (their transactions commit or roll back);
+   * messages a last poll brings in after that are released for another consumer at once.
+   */
   async stop(): Promise<void> {
     this.running = false;
-    this.poll?.abort();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
     this.status.running = false;
@@ -63,7 +68,6 @@ export class SqsConsumer {
         await Promise.race(this.inFlight);
         continue;
       }
-      this.poll = new AbortController();
       let messages: SqsMessage[] = [];
       try {
         const r = await this.o.sqs.send(
@@ -74,7 +78,6 @@ export class SqsConsumer {
             VisibilityTimeout: this.o.visibilityTimeoutSeconds,
             MessageSystemAttributeNames: ['ApproximateReceiveCount'],
           }),
-          { abortSignal: this.poll.signal },
         );
         messages = r.Messages ?? [];
         this.status.lastPollAt = new Date().toISOString();
@@ -85,6 +88,10 @@ export class SqsConsumer {
         await new Promise((r) => setTimeout(r, 5000));
         continue;
       }
+      if (!this.running) {
+        await this.release(messages);
+        break;
+      }
       for (const m of messages) {
         const work = this.process(m).finally(() => {
           this.inFlight.delete(work);
@@ -93,6 +100,14 @@ export class SqsConsumer {
         this.inFlight.add(work);
         this.status.inFlight = this.inFlight.size;
       }
+    }
+  }
+
+  private async release(messages: SqsMessage[]): Promise<void> {
+    for (const m of messages) {
+      await this.o.sqs
+        .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.o.queueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }))
+        .catch((error: unknown) => this.o.log(`sqs: could not release message ${m.MessageId}: ${describeError(error)}; it returns after its visibility timeout`));
     }
   }
 
