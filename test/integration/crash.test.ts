@@ -82,6 +82,10 @@ describe('serve, killed mid-load', () => {
     // and the message was deleted: a third run finds nothing to do
     const third = serve();
     await until(async () => output.join('').split('consuming').length > 3, 'the third start');
+    const health = /health check: (http:\S+)/.exec(output.join('').split('consuming').at(-2) ?? '')?.[1];
+    const answer = await fetch(health!);
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ status: 'ok', database: 'ok', source: 'sqs', consumer: { running: true } });
     await new Promise((r) => setTimeout(r, 1500));
     third.kill('SIGTERM');
     expect(await exited(third)).toBe(0);
