@@ -36,7 +36,6 @@ export async function runService(config: Config, options: ServiceOptions): Promi
   try {
     const health: Health = { db, consumer: null, inbox: { lastMessageAt: null } };
     http = await listen(config, health, log);
-    deliveryWatch = watchDeliveries(db, config, log, stop);
     if (config.sqsQueueUrl) {
       const s3 = createS3Client(config.aws);
       const sqs = new SQSClient({ ...(config.aws.region ? { region: config.aws.region } : {}), ...(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}) });
@@ -52,6 +51,7 @@ export async function runService(config: Config, options: ServiceOptions): Promi
       health.consumer = consumer.status;
       log(`consuming ${config.sqsQueueUrl} (${config.sqsConcurrency} messages at a time)`);
       consumer.start();
+      deliveryWatch = watchDeliveries(db, config, log, stop);
       await stop;
       log('stopping: no new messages; letting in-flight ones finish');
       await consumer.stop();
@@ -62,6 +62,7 @@ export async function runService(config: Config, options: ServiceOptions): Promi
       await loadDemoOnFirstStart(db, config, log);
       log(`watching ${config.inboxDir} for delivered files (a local copy of your bucket: SDDS feed folders, CAS files)`);
       log('SQS off: set SQS_QUEUE_URL to consume S3 and Marketplace notifications');
+      deliveryWatch = watchDeliveries(db, config, log, stop);
       await watchInbox(db, config, log, stop, health.inbox);
     }
   } finally {
@@ -134,7 +135,12 @@ async function watchDeliveries(db: Database, config: Config, log: (l: string) =>
   while (!stopping) {
     try {
       const current = await computeFreshness(db, new Date(), config.deliveries);
-      for (const line of describeChanges(previous, current)) log(`delivery watch: ${line}`);
+      if (previous.size === 0) {
+        const behind = current.filter((f) => f.status === 'late' || f.status === 'missing');
+        log(`delivery watch: ${behind.length === 0 ? 'every expected dataset is on time' : `${behind.length} late or missing: ${behind.map((f) => `${f.dataset} (${f.status})`).join(', ')}; details: marketplace-pulse freshness`}`);
+      } else {
+        for (const line of describeChanges(previous, current)) log(`delivery watch: ${line}`);
+      }
       previous = new Map(current.map((f) => [f.dataset, f]));
     } catch (error) {
       log(`delivery watch: ${describeError(error)}`);
