@@ -12,13 +12,12 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-import { openPostgres } from '../src/db/client.ts';
 import { getDataset } from '../src/datasets/catalog.ts';
 import { writeBillingEventFile } from './billing-file.ts';
+import { freshDatabase } from './database.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'marketplace_pulse_bench';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -39,14 +38,8 @@ async function main(): Promise<void> {
   const size = (await stat(file)).size;
   console.log(`${(size / 1e6).toFixed(0)} MB`);
 
-  const admin = postgres(ADMIN_URL, { onnotice: () => {}, max: 1 });
-  await admin.unsafe(`drop database if exists ${DB_NAME} with (force)`);
-  await admin.unsafe(`create database ${DB_NAME}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DB_NAME}`;
-  const db = await openPostgres(url.toString());
-  const sql = postgres(url.toString(), { onnotice: () => {}, max: 1 });
+  const { db, url } = await freshDatabase(DB_NAME);
+  const sql = postgres(url, { onnotice: () => {}, max: 1 });
 
   const header = (await firstLine(file)).split(',');
   const def = getDataset('sdds_billing_event')!;
@@ -62,7 +55,7 @@ async function main(): Promise<void> {
 
     await sql.unsafe('truncate sdds_billing_event; delete from ingest_file');
     await sql.unsafe('drop table bench_raw');
-    const child = await runChild(url.toString());
+    const child = await runChild(url);
     results.push({ raw: ROWS / rawSeconds, ours: ROWS / child.seconds, rss: child.maxRssMb });
     const r = results.at(-1)!;
     console.log(

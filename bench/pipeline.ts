@@ -7,32 +7,22 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
 import { addDays } from '../src/datasets/catalog.ts';
-import { openPostgres, type Database } from '../src/db/client.ts';
+import type { Database } from '../src/db/client.ts';
 import { ingestPaths } from '../src/ingest/run.ts';
 import { SqsConsumer } from '../src/ingest/sqs.ts';
 import { startAws } from '../test/support/aws.ts';
 import { writeBillingEventFile } from './billing-file.ts';
+import { freshDatabase } from './database.ts';
 
 const SMALL = Number(process.env.BENCH_SMALL_OBJECTS ?? 1000);
 const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? 500_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
 process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
 process.env.AWS_REGION = 'us-east-1';
 
-async function freshDatabase(name: string): Promise<Database> {
-  const admin = postgres(ADMIN_URL, { onnotice: () => {}, max: 1 });
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.unsafe(`create database ${name}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return openPostgres(url.toString());
-}
 
 async function count(db: Database): Promise<{ files: number; rows: number }> {
   const r = await db.query<{ files: number; rows: string }>(`select count(*)::int as files, coalesce(sum(rows_inserted), 0)::text as rows from ingest_file where status in ('loaded', 'no-data')`);
@@ -75,13 +65,13 @@ async function main(): Promise<void> {
       ['large', async () => aws.put('feeds/BillingEventFeed_V1/year=2026/month=10/data.csv', await readFile(large))],
     ] as const) {
       const expected = label === 'small' ? SMALL : 1;
-      const localDb = await freshDatabase(`mp_bench_local_${label}`);
+      const { db: localDb } = await freshDatabase(`mp_bench_local_${label}`);
       let t = performance.now();
       const local = await ingestPaths(localDb, [path.join(dir, label)]);
       const localSeconds = (performance.now() - t) / 1000;
       await localDb.close();
 
-      const db = await freshDatabase(`mp_bench_pipeline_${label}`);
+      const { db } = await freshDatabase(`mp_bench_pipeline_${label}`);
       process.stdout.write(`${label}: uploading ${expected} object(s)... `);
       await workload();
       console.log('queued');

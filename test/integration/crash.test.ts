@@ -11,20 +11,12 @@ import { writeBillingEventFile } from '../../bench/billing-file.ts';
 import { startAws, type AwsEmulators } from '../support/aws.ts';
 import { createPostgresDatabase, type TestDatabase } from '../support/db.ts';
 import { tempDir } from '../support/files.ts';
+import { until } from '../support/wait.ts';
 
 const ROWS = 150_000;
 const KEY = 'feeds/BillingEventFeed_V1/year=2026/month=10/data.csv';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('serve, killed mid-load', () => {
   let t: TestDatabase;
@@ -64,7 +56,7 @@ describe('serve, killed mid-load', () => {
 
   it('loses nothing and doubles nothing', { timeout: 150_000 }, async () => {
     const first = serve();
-    await until(copying, 'the load to start');
+    await until(copying, 'the load to start', 60_000);
     first.kill('SIGKILL');
     await exited(first);
     expect(await t.db.query(`select count(*)::int as n from sdds_billing_event`)).toEqual([{ n: 0 }]);
@@ -72,7 +64,7 @@ describe('serve, killed mid-load', () => {
 
     // the message comes back once its visibility lapses; ask the restarted service to stop mid-load
     const second = serve();
-    await until(copying, 'the reload to start');
+    await until(copying, 'the reload to start', 60_000);
     second.kill('SIGTERM');
     expect(await exited(second)).toBe(0);
     expect(output.join('')).toContain('stopping: no new messages; letting in-flight ones finish');
@@ -81,7 +73,7 @@ describe('serve, killed mid-load', () => {
 
     // and the message was deleted: a third run finds nothing to do
     const third = serve();
-    await until(async () => output.join('').split('consuming').length > 3, 'the third start');
+    await until(async () => output.join('').split('consuming').length > 3, 'the third start', 60_000);
     const health = /health check: (http:\S+)/.exec(output.join('').split('consuming').at(-2) ?? '')?.[1];
     const answer = await fetch(health!);
     expect(answer.status).toBe(200);

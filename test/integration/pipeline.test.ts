@@ -9,16 +9,8 @@ import { SqsConsumer } from '../../src/ingest/sqs.ts';
 import { startAws, type AwsEmulators } from '../support/aws.ts';
 import { createPostgresDatabase, type TestDatabase } from '../support/db.ts';
 import { csv } from '../support/files.ts';
+import { until } from '../support/wait.ts';
 
-async function until<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const PRODUCT_HEADER = ['valid_from', 'insert_date', 'update_date', 'delete_date', 'product_id', 'product_code', 'title'];
 const product = (id: string, title: string) => ['2026-11-01T00:00:00Z', '2026-11-02T00:00:00Z', '2026-11-02T00:00:00Z', '', id, `pc-${id}`, title];

@@ -3,14 +3,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { runService } from '../../src/service.ts';
 import { putFile, tempDir } from '../support/files.ts';
+import { until } from '../support/wait.ts';
 
-async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('marketplace-pulse serve (embedded)', () => {
   const stops: Array<() => void> = [];
@@ -29,7 +23,7 @@ describe('marketplace-pulse serve (embedded)', () => {
     };
 
     const first = start();
-    await until(() => first.log.some((l) => l.startsWith('watching')), 'the inbox watcher');
+    await until(() => first.log.some((l) => l.startsWith('watching')), 'the inbox watcher', 60_000);
     expect(first.log.join('\n')).toMatch(/DEMO DATA loaded: \d+ files, \d+ rows/);
     expect(first.log.join('\n')).toContain('npx marketplace-pulse ingest');
     const url = /health check: (http:\S+)/.exec(first.log.join('\n'))![1]!;
@@ -48,7 +42,7 @@ describe('marketplace-pulse serve (embedded)', () => {
     expect(first.log.at(-1)).toBe('stopped');
 
     const second = start();
-    await until(() => second.log.some((l) => l.startsWith('watching')), 'the restarted watcher');
+    await until(() => second.log.some((l) => l.startsWith('watching')), 'the restarted watcher', 60_000);
     await new Promise((r) => setTimeout(r, 2500)); // two polls
     second.stop();
     await second.done;
