@@ -51,6 +51,18 @@ const schema = z.object({
         }),
     ),
   DELIVERY_CHECK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  REPORT_TIMEZONE: z
+    .string()
+    .default('UTC')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as UTC, Europe/Berlin or America/New_York'),
+  FISCAL_YEAR_START_MONTH: z.coerce.number().int().min(1, 'must be a month number 1-12').max(12, 'must be a month number 1-12').default(1),
 });
 
 export interface AwsSettings {
@@ -81,6 +93,10 @@ export interface Config {
   deliveries: DeliverySettings;
   /** How often the service re-checks the expected-delivery calendar. */
   deliveryCheckMinutes: number;
+  /** Periods ("yesterday", "last-month") are resolved in this zone; data stays UTC. */
+  reportTimeZone: string;
+  /** 1-12; quarters and years ("2026-Q3", "ytd") follow the fiscal year. */
+  fiscalYearStartMonth: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -110,5 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpHost: c.HTTP_HOST,
     deliveries: { notExpected: new Set(c.DATASETS_NOT_EXPECTED), thresholds: new Map(c.DELIVERY_THRESHOLDS) },
     deliveryCheckMinutes: c.DELIVERY_CHECK_MINUTES,
+    reportTimeZone: c.REPORT_TIMEZONE,
+    fiscalYearStartMonth: c.FISCAL_YEAR_START_MONTH,
   };
 }

@@ -1,0 +1,203 @@
+/**
+ * What people type for a period ("last-month", "2026-Q3", "2026-10-01..2026-10-15") resolved to a
+ * half-open UTC interval [start, end) against an injected `now`, in the reporting time zone.
+ * Quarters and years follow the fiscal year: FY N ends in calendar year N (with a January start,
+ * FY N is calendar N).
+ */
+import { AppError } from './errors.ts';
+
+export interface Period {
+  /** ISO 8601 instants, UTC; `end` is exclusive. */
+  start: string;
+  end: string;
+  /** "October 2026", "2026-Q3 (Jul 1 – Sep 30, 2026)" */
+  label: string;
+  /** The local calendar days covered, `endDate` exclusive. */
+  startDate: string;
+  endDate: string;
+}
+
+export interface PeriodOptions {
+  now: Date;
+  /** IANA zone, e.g. "America/New_York". */
+  timeZone: string;
+  /** 1-12: the month the fiscal year starts. */
+  fiscalYearStartMonth: number;
+}
+
+export const PERIOD_FORMS = [
+  'today',
+  'yesterday',
+  'last-7-days',
+  'last-30-days',
+  'this-week',
+  'last-week',
+  'this-month',
+  'mtd',
+  'last-month',
+  'this-quarter',
+  'last-quarter',
+  'ytd',
+  'last-12-months',
+  'YYYY-MM',
+  'YYYY-Qn',
+  'YYYY',
+  'YYYY-MM-DD..YYYY-MM-DD',
+];
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+function addDays(date: string, n: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+function addMonths(date: string, n: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+function validDate(iso: string): boolean {
+  const d = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso;
+}
+
+/** The calendar day `instant` falls on in `timeZone`. */
+export function localDate(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  const get = (t: string) => parts.find((p) => p.type === t)!.value;
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** Minutes `timeZone` is ahead of UTC at `instant`. */
+function offsetMinutes(instant: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(instant);
+  const n = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  const asUtc = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
+}
+
+/** The instant local midnight of `date` happens in `timeZone` (DST-safe). */
+export function zonedMidnight(date: string, timeZone: string): Date {
+  const guess = Date.parse(`${date}T00:00:00Z`);
+  let t = guess - offsetMinutes(new Date(guess), timeZone) * 60_000;
+  t = guess - offsetMinutes(new Date(t), timeZone) * 60_000;
+  return new Date(t);
+}
+
+const short = (date: string, withYear = false) => {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return `${MONTHS[m - 1]!.slice(0, 3)} ${d}${withYear ? `, ${y}` : ''}`;
+};
+const span = (start: string, endExclusive: string) => {
+  const last = addDays(endExclusive, -1);
+  return start === last ? short(start, true) : `${short(start, start.slice(0, 4) !== last.slice(0, 4))} – ${short(last, true)}`;
+};
+const monthLabel = (first: string) => `${MONTHS[Number(first.slice(5, 7)) - 1]} ${first.slice(0, 4)}`;
+
+/** First day of fiscal year `fy` (which ends in calendar year fy). */
+function fiscalYearStart(fy: number, startMonth: number): string {
+  const year = startMonth === 1 ? fy : fy - 1;
+  return `${year}-${String(startMonth).padStart(2, '0')}-01`;
+}
+
+/** The fiscal year a local date belongs to. */
+function fiscalYearOf(date: string, startMonth: number): number {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  return startMonth === 1 || m < startMonth ? y : y + 1;
+}
+
+function quarterOf(date: string, startMonth: number): { fy: number; q: number; start: string } {
+  const fy = fiscalYearOf(date, startMonth);
+  const fyStart = fiscalYearStart(fy, startMonth);
+  const monthsIn = (Number(date.slice(0, 4)) - Number(fyStart.slice(0, 4))) * 12 + Number(date.slice(5, 7)) - Number(fyStart.slice(5, 7));
+  const q = Math.floor(monthsIn / 3) + 1;
+  return { fy, q, start: addMonths(fyStart, (q - 1) * 3) };
+}
+
+function unknownPeriod(text: string): AppError {
+  return new AppError('usage', `"${text}" is not a period I know. Try one of: ${PERIOD_FORMS.join(', ')} (e.g. last-month, 2026-10, 2026-Q3, 2026-10-01..2026-10-15)`);
+}
+
+/** Resolves what a person typed into a period. */
+export function parsePeriod(input: string, options: PeriodOptions): Period {
+  const text = input.trim().toLowerCase();
+  const { timeZone, fiscalYearStartMonth: fm } = options;
+  const today = localDate(options.now, timeZone);
+  const make = (startDate: string, endDate: string, label: string): Period => ({
+    start: zonedMidnight(startDate, timeZone).toISOString(),
+    end: zonedMidnight(endDate, timeZone).toISOString(),
+    label,
+    startDate,
+    endDate,
+  });
+  const monday = addDays(today, -((new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7));
+  const thisMonth = `${today.slice(0, 7)}-01`;
+  const quarterLabel = (x: { fy: number; q: number; start: string }) => `${fm === 1 ? '' : 'FY'}${x.fy}-Q${x.q} (${span(x.start, addMonths(x.start, 3))})`;
+
+  switch (text) {
+    case 'today':
+      return make(today, addDays(today, 1), `Today (${short(today, true)})`);
+    case 'yesterday':
+      return make(addDays(today, -1), today, `Yesterday (${short(addDays(today, -1), true)})`);
+    case 'last-7-days':
+      return make(addDays(today, -7), today, `Last 7 days (${span(addDays(today, -7), today)})`);
+    case 'last-30-days':
+      return make(addDays(today, -30), today, `Last 30 days (${span(addDays(today, -30), today)})`);
+    case 'this-week':
+      return make(monday, addDays(monday, 7), `This week (${span(monday, addDays(monday, 7))})`);
+    case 'last-week':
+      return make(addDays(monday, -7), monday, `Last week (${span(addDays(monday, -7), monday)})`);
+    case 'this-month':
+    case 'mtd':
+      return make(thisMonth, addMonths(thisMonth, 1), monthLabel(thisMonth));
+    case 'last-month':
+      return make(addMonths(thisMonth, -1), thisMonth, monthLabel(addMonths(thisMonth, -1)));
+    case 'this-quarter': {
+      const q = quarterOf(today, fm);
+      return make(q.start, addMonths(q.start, 3), quarterLabel(q));
+    }
+    case 'last-quarter': {
+      const q = quarterOf(addMonths(quarterOf(today, fm).start, -3), fm);
+      return make(q.start, addMonths(q.start, 3), quarterLabel(q));
+    }
+    case 'ytd': {
+      const fy = fiscalYearOf(today, fm);
+      const start = fiscalYearStart(fy, fm);
+      return make(start, addDays(today, 1), `${fm === 1 ? '' : 'FY'}${fy} to date (${span(start, addDays(today, 1))})`);
+    }
+    case 'last-12-months': {
+      const start = addMonths(thisMonth, -12);
+      return make(start, thisMonth, `Last 12 months (${monthLabel(start)} – ${monthLabel(addMonths(thisMonth, -1))})`);
+    }
+  }
+
+  let m = /^(\d{4})-(\d{2})$/.exec(text);
+  if (m) {
+    const first = `${m[1]}-${m[2]}-01`;
+    if (!validDate(first)) throw unknownPeriod(input);
+    return make(first, addMonths(first, 1), monthLabel(first));
+  }
+  m = /^(?:fy)?(\d{4})-q([1-4])$/.exec(text);
+  if (m) {
+    const start = addMonths(fiscalYearStart(Number(m[1]), fm), (Number(m[2]) - 1) * 3);
+    return make(start, addMonths(start, 3), quarterLabel({ fy: Number(m[1]), q: Number(m[2]), start }));
+  }
+  m = /^(?:fy)?(\d{4})$/.exec(text);
+  if (m) {
+    const start = fiscalYearStart(Number(m[1]), fm);
+    return make(start, addMonths(start, 12), fm === 1 ? m[1]! : `FY${m[1]} (${span(start, addMonths(start, 12))})`);
+  }
+  m = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(text);
+  if (m) {
+    const [, from, to] = m as unknown as [string, string, string];
+    if (!validDate(from) || !validDate(to)) throw new AppError('usage', `"${input}": ${validDate(from) ? to : from} is not a calendar date`);
+    if (to < from) throw new AppError('usage', `"${input}": the range ends (${to}) before it starts (${from})`);
+    // both ends are days people include
+    return make(from, addDays(to, 1), span(from, addDays(to, 1)));
+  }
+  throw unknownPeriod(input);
+}
