@@ -14,6 +14,8 @@ import type { FileResult, FileStatus } from '../ingest/load.ts';
 import { backfill, formatProgress, parseS3Uri } from '../ingest/backfill.ts';
 import { ingestPaths } from '../ingest/run.ts';
 import { createS3Client } from '../ingest/s3.ts';
+import { answer, answerToCsv, MONEY_COLUMNS, type MetricAnswer } from '../metrics/query.ts';
+import { parsePeriod } from '../periods.ts';
 import { runService } from '../service.ts';
 import { formatTable } from './format.ts';
 
@@ -187,6 +189,28 @@ export const COMMANDS: Command[] = [
     },
   },
   {
+    name: 'query',
+    args: '<metric> <period>',
+    summary: `Answer a metric for a period (${'today, yesterday, last-month, 2026-10, 2026-Q3, 2026-10-01..2026-10-15, ...'}). Metrics: revenue.`,
+    options: { by: { type: 'string' }, format: { type: 'string' } },
+    optionHelp: { by: 'product | customer | offer | month', format: 'table (default) | json | csv' },
+    run: async ({ config, positionals, values, io, withDb }) => {
+      if (positionals.length !== 2) throw new AppError('usage', 'query needs a metric and a period, e.g. query revenue last-month --by product');
+      const format = values.format === undefined ? 'table' : String(values.format);
+      if (!['table', 'json', 'csv'].includes(format)) throw new AppError('usage', `--format must be table, json or csv, not "${format}"`);
+      const options = { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth };
+      // validate the input before opening the database
+      parsePeriod(positionals[1]!, options);
+      return withDb(async (db) => {
+        const a = await answer(db, positionals[0]!, positionals[1]!, values.by === undefined ? undefined : String(values.by), options);
+        if (format === 'json') io.out(JSON.stringify(a, null, 2));
+        else if (format === 'csv') io.out(answerToCsv(a).trimEnd());
+        else io.out(formatAnswer(a));
+        return 0;
+      });
+    },
+  },
+  {
     name: 'freshness',
     args: '',
     summary: 'Per dataset: last delivery, data complete through, and on time / late by N hours / missing / not expected / retired.',
@@ -226,6 +250,17 @@ export const COMMANDS: Command[] = [
     },
   },
 ];
+
+function formatAnswer(a: MetricAnswer): string {
+  const lines = [`${a.metric}, ${a.period.label}  (source: ${a.source}; data complete through ${a.complete_through ?? 'unknown'})`];
+  if (a.totals.length === 0) return [...lines, 'no data for this period'].join('\n');
+  const money = (r: Record<string, string>) => MONEY_COLUMNS.map((c) => r[c]!);
+  lines.push('', formatTable(['currency', ...MONEY_COLUMNS], a.totals.map((t) => [t.currency, ...money(t as unknown as Record<string, string>)])));
+  if (a.rows.length > 0) {
+    lines.push('', formatTable(['currency', 'name', 'detail', ...MONEY_COLUMNS], a.rows.map((r) => [r.currency, r.name, r.detail, ...money(r as unknown as Record<string, string>)])));
+  }
+  return lines.join('\n');
+}
 
 function describeResult(r: FileResult): string {
   const what = `${r.status.padEnd(9)} ${r.key}`;

@@ -30,7 +30,7 @@ export type Row = Record<string, unknown>;
 
 /** What the loader can do inside a transaction. */
 export interface Tx {
-  query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
+  query<T = Row>(text: string, params?: unknown[]): Promise<T[]>;
   /** Streams PostgreSQL text-format COPY data (tab-separated lines) into a table. */
   copyIn(table: string, columns: string[], data: AsyncIterable<string>): Promise<void>;
   /** Runs fn in a savepoint: if it throws, its work is undone and the transaction carries on. */
@@ -81,7 +81,7 @@ export async function openPostgres(url: string): Promise<Database> {
   }
 
   const wrap = (client: postgres.Sql | postgres.TransactionSql): Tx => ({
-    async query<T extends Row>(text: string, params: unknown[] = []) {
+    async query<T>(text: string, params: unknown[] = []) {
       return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
     },
     async copyIn(table, columns, data) {
@@ -142,7 +142,7 @@ export async function openPglite(dir: string | undefined): Promise<Database> {
         throw error;
       }
     },
-    async query<T extends Row>(text: string, params: unknown[] = []) {
+    async query<T>(text: string, params: unknown[] = []) {
       return (await client.query<T>(text, params)).rows;
     },
     async copyIn(table, columns, data) {

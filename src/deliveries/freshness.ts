@@ -160,3 +160,9 @@ export function describeChanges(previous: ReadonlyMap<string, Freshness>, curren
   }
   return lines;
 }
+
+/** The last day one dataset's data is complete through, as of `now` (for "data complete through" lines). */
+export async function completeThrough(db: Database, dataset: string, now: Date): Promise<string | null> {
+  const d = (await deliveries(db, now)).get(dataset);
+  return d?.through ? addDays(d.through, -1) : null;
+}

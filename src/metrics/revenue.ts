@@ -1,0 +1,160 @@
+/**
+ * Billed revenue by invoice date (sdds-feeds.md §6.2-6.3): gross revenue, refunds and credits, AWS
+ * listing fees, seller tax share and net revenue, per currency, optionally by product, customer,
+ * offer or month. SDDS billing events answer; for periods SDDS does not cover, the legacy CAS
+ * sales compensation report does. Sums are done in SQL on numeric: money never becomes a float.
+ */
+import type { Database } from '../db/client.ts';
+import { AppError } from '../errors.ts';
+import type { Period } from '../periods.ts';
+
+export type RevenueDimension = 'product' | 'customer' | 'offer' | 'month';
+export const REVENUE_DIMENSIONS: RevenueDimension[] = ['product', 'customer', 'offer', 'month'];
+
+export interface RevenueAmounts {
+  currency: string;
+  gross_revenue: string;
+  refunds: string;
+  listing_fees: string;
+  seller_tax_share: string;
+  net_revenue: string;
+}
+
+export interface RevenueRow extends RevenueAmounts {
+  /** The group: product ID, customer account, offer ID or month (YYYY-MM). */
+  key: string;
+  /** Product title, company name, offer name, or the month's name. */
+  name: string;
+  /** Customer rows: the 12-digit AWS account; offer rows: Public / Private. */
+  detail: string | null;
+}
+
+export interface RevenueResult {
+  metric: 'revenue';
+  totals: RevenueAmounts[];
+  rows: RevenueRow[];
+  source: 'sdds' | 'cas' | 'none';
+}
+
+export interface RevenueParams {
+  period: Period;
+  by?: RevenueDimension;
+  /** For --by month: months in this zone. */
+  timeZone: string;
+}
+
+const AMOUNTS = `
+  coalesce(sum(amount) filter (where action = 'INVOICED' and transaction_type = 'SELLER_REV_SHARE' and not cogs), 0)::text as gross_revenue,
+  coalesce(sum(amount) filter (where transaction_type in ('SELLER_REV_SHARE_REFUND', 'SELLER_REV_SHARE_CREDIT')
+                                  or (action = 'FORGIVEN' and transaction_type = 'SELLER_REV_SHARE' and not cogs)), 0)::text as refunds,
+  coalesce(sum(amount) filter (where transaction_type like 'AWS\\_REV\\_SHARE%'), 0)::text as listing_fees,
+  coalesce(sum(amount) filter (where transaction_type like 'SELLER\\_TAX\\_SHARE%'), 0)::text as seller_tax_share,
+  coalesce(sum(amount) filter (where balance_impacting), 0)::text as net_revenue`;
+
+/** SDDS: the current revision of each billing event invoiced (or forgiven) in the period. */
+function sddsSql(by: RevenueDimension | undefined): string {
+  const lines = `
+    with lines as (
+      select b.*, coalesce(b.charge_variant = 'RESALE' and b.charge_side = 'BUYING', false) as cogs
+        from sdds_billing_event_current b
+       where b.action in ('INVOICED', 'FORGIVEN') and b.invoice_date >= $1 and b.invoice_date < $2
+         and b.transaction_type not like 'DISBURSEMENT%')`;
+  switch (by) {
+    case undefined:
+      return `${lines} select currency, ${AMOUNTS} from lines group by currency`;
+    case 'product':
+      return `${lines}
+        select l.currency, coalesce(l.product_id, '(no product)') as key, coalesce(p.title, l.product_id, 'Balance adjustments') as name, null as detail, ${AMOUNTS}
+          from lines l left join sdds_product_current p on p.product_id = l.product_id
+         group by l.currency, l.product_id, p.title`;
+    case 'customer':
+      // the subscriber of the line; company name from the account's tax, else mailing, address
+      return `${lines}
+        select l.currency, coalesce(l.end_user_account_id, '(none)') as key,
+               coalesce(ad.company_name, a.aws_account_id, l.end_user_account_id, 'Balance adjustments') as name, a.aws_account_id as detail, ${AMOUNTS}
+          from lines l
+          left join sdds_account_current a on a.account_id = l.end_user_account_id
+          left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)
+         group by l.currency, l.end_user_account_id, ad.company_name, a.aws_account_id`;
+    case 'offer':
+      return `${lines}, offered as (
+          select l.*, coalesce(l.offer_id, g.offer_id) as the_offer from lines l left join sdds_agreement_current g on g.agreement_id = l.agreement_id)
+        select l.currency, coalesce(l.the_offer, '(no offer)') as key, coalesce(o.name, l.the_offer, '(no offer)') as name,
+               case when l.the_offer is null then null
+                    when exists (select 1 from sdds_offer_target_current t where t.offer_id = l.the_offer and t.target_type = 'BuyerAccounts') then 'Private'
+                    else 'Public' end as detail, ${AMOUNTS}
+          from offered l left join sdds_offer_current o on o.offer_id = l.the_offer
+         group by l.currency, l.the_offer, o.name`;
+    case 'month':
+      return `${lines}
+        select currency, to_char(invoice_date at time zone $3, 'YYYY-MM') as key, to_char(invoice_date at time zone $3, 'FMMonth YYYY') as name, null as detail, ${AMOUNTS}
+          from lines group by currency, key, name`;
+  }
+}
+
+/** CAS sales compensation (previous calendar month per file; AR Period is the billing month). */
+function casSql(by: RevenueDimension | undefined): string {
+  const money = `
+    coalesce(sum(gross_revenue), 0)::text as gross_revenue,
+    coalesce(sum(gross_refunds), 0)::text as refunds,
+    coalesce(sum(coalesce(aws_revenue_share, 0) + coalesce(aws_refunds_share, 0)), 0)::text as listing_fees,
+    '0' as seller_tax_share,
+    coalesce(sum(net_revenue), 0)::text as net_revenue`;
+  const rows = `with rows as (select * from cas_sales_compensation_billed_revenue where ar_period >= $1::date and ar_period < $2::date)`;
+  switch (by) {
+    case undefined:
+      return `${rows} select currency, ${money} from rows group by currency`;
+    case 'product':
+      return `${rows}
+        select r.currency, coalesce(p.product_id, r.product_code) as key, coalesce(p.title, r.product_title, r.product_code) as name, null as detail, ${money}
+          from rows r left join sdds_product_current p on p.product_code = r.product_code
+         group by r.currency, coalesce(p.product_id, r.product_code), coalesce(p.title, r.product_title, r.product_code)`;
+    case 'customer':
+      return `${rows}
+        select r.currency, r.customer_aws_account_number as key, coalesce(ad.company_name, r.customer_aws_account_number) as name, r.customer_aws_account_number as detail, ${money}
+          from rows r
+          left join sdds_account_current a on a.aws_account_id = r.customer_aws_account_number
+          left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)
+         group by r.currency, r.customer_aws_account_number, ad.company_name`;
+    case 'offer':
+      throw new AppError('usage', 'the legacy CAS report that answers this period has no offers; try --by product or customer');
+    case 'month':
+      return `${rows}
+        select currency, to_char(ar_period, 'YYYY-MM') as key, to_char(ar_period, 'FMMonth YYYY') as name, null as detail, ${money}
+          from rows group by currency, ar_period`;
+  }
+}
+
+/** Largest first (months in order), per currency. */
+function sorted(sql: string, by: RevenueDimension | undefined): string {
+  return `select * from (${sql}) g order by currency${by === 'month' ? ', key' : by ? ', gross_revenue::numeric desc, key' : ''}`;
+}
+
+function totalsOf(rows: RevenueAmounts[]): RevenueAmounts[] {
+  return rows.map((r) => ({ currency: r.currency, gross_revenue: r.gross_revenue, refunds: r.refunds, listing_fees: r.listing_fees, seller_tax_share: r.seller_tax_share, net_revenue: r.net_revenue }));
+}
+
+/** Does SDDS cover the period? Any billing event invoiced in it, or the feed delivered beyond it. */
+async function sddsCovers(db: Database, period: Period): Promise<boolean> {
+  const r = await db.query<{ covered: boolean }>(
+    `select exists (select 1 from sdds_billing_event where invoice_date >= $1 and invoice_date < $2)
+         or exists (select 1 from ingest_file where dataset = 'sdds_billing_event' and status in ('loaded', 'no-data') and period_end > $1::date and period_start < $2::date) as covered`,
+    [period.start, period.end],
+  );
+  return Boolean(r[0]?.covered);
+}
+
+export async function getRevenue(db: Database, params: RevenueParams): Promise<RevenueResult> {
+  const { period, by } = params;
+  if (await sddsCovers(db, period)) {
+    const totals = await db.query<RevenueAmounts>(sorted(sddsSql(undefined), undefined), [period.start, period.end]);
+    const rows = by ? await db.query<RevenueRow>(sorted(sddsSql(by), by), by === 'month' ? [period.start, period.end, params.timeZone] : [period.start, period.end]) : [];
+    return { metric: 'revenue', totals: totalsOf(totals), rows, source: 'sdds' };
+  }
+  // CAS months are calendar months: a period answers from the AR periods it contains
+  const casRange = [period.startDate, period.endDate];
+  const totals = await db.query<RevenueAmounts>(sorted(casSql(undefined), undefined), casRange);
+  if (totals.length === 0) return { metric: 'revenue', totals: [], rows: [], source: 'none' };
+  const rows = by ? await db.query<RevenueRow>(sorted(casSql(by), by), casRange) : [];
+  return { metric: 'revenue', totals: totalsOf(totals), rows, source: 'cas' };
+}
