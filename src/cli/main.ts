@@ -14,7 +14,7 @@ import type { FileResult, FileStatus } from '../ingest/load.ts';
 import { backfill, formatProgress, parseS3Uri } from '../ingest/backfill.ts';
 import { ingestPaths } from '../ingest/run.ts';
 import { createS3Client } from '../ingest/s3.ts';
-import { answer, answerToCsv, MONEY_COLUMNS, type MetricAnswer } from '../metrics/query.ts';
+import { answer, answerToCsv, METRICS, type MetricAnswer } from '../metrics/query.ts';
 import { parsePeriod } from '../periods.ts';
 import { runService } from '../service.ts';
 import { formatTable } from './format.ts';
@@ -191,9 +191,9 @@ export const COMMANDS: Command[] = [
   {
     name: 'query',
     args: '<metric> <period>',
-    summary: `Answer a metric for a period (${'today, yesterday, last-month, 2026-10, 2026-Q3, 2026-10-01..2026-10-15, ...'}). Metrics: revenue.`,
+    summary: `Answer a metric for a period (today, yesterday, last-month, 2026-10, 2026-Q3, 2026-10-01..2026-10-15, ...). Metrics: ${METRICS.map((m) => `${m.name} (${m.summary})`).join('; ')}.`,
     options: { by: { type: 'string' }, format: { type: 'string' } },
-    optionHelp: { by: 'product | customer | offer | month', format: 'table (default) | json | csv' },
+    optionHelp: { by: `breakdown: ${METRICS.filter((m) => m.dimensions.length).map((m) => `${m.name}: ${m.dimensions.join(' | ')}`).join('; ')}`, format: 'table (default) | json | csv' },
     run: async ({ config, positionals, values, io, withDb }) => {
       if (positionals.length !== 2) throw new AppError('usage', 'query needs a metric and a period, e.g. query revenue last-month --by product');
       const format = values.format === undefined ? 'table' : String(values.format);
@@ -253,12 +253,14 @@ export const COMMANDS: Command[] = [
 
 function formatAnswer(a: MetricAnswer): string {
   const lines = [`${a.metric}, ${a.period.label}  (source: ${a.source}; data complete through ${a.complete_through ?? 'unknown'})`];
-  if (a.totals.length === 0) return [...lines, 'no data for this period'].join('\n');
-  const money = (r: Record<string, string>) => MONEY_COLUMNS.map((c) => r[c]!);
-  lines.push('', formatTable(['currency', ...MONEY_COLUMNS], a.totals.map((t) => [t.currency, ...money(t as unknown as Record<string, string>)])));
-  if (a.rows.length > 0) {
-    lines.push('', formatTable(['currency', 'name', 'detail', ...MONEY_COLUMNS], a.rows.map((r) => [r.currency, r.name, r.detail, ...money(r as unknown as Record<string, string>)])));
-  }
+  const table = (records: MetricAnswer['rows']) => {
+    const header = Object.keys(records[0] ?? {}).filter((k) => k !== 'key');
+    return formatTable(header, records.map((r) => header.map((h) => r[h] ?? null)));
+  };
+  const totals = Array.isArray(a.totals) ? a.totals : [a.totals];
+  if (totals.length === 0) return [...lines, 'no data for this period'].join('\n');
+  lines.push('', table(totals));
+  if (a.rows.length > 0) lines.push('', table(a.rows));
   return lines.join('\n');
 }
 

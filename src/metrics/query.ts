@@ -5,17 +5,28 @@
 import type { Database } from '../db/client.ts';
 import { completeThrough } from '../deliveries/freshness.ts';
 import { AppError } from '../errors.ts';
-import { parsePeriod, type PeriodOptions } from '../periods.ts';
-import { REVENUE_DIMENSIONS, getRevenue, type RevenueAmounts, type RevenueDimension, type RevenueRow } from './revenue.ts';
+import { parsePeriod, type Period, type PeriodOptions } from '../periods.ts';
+import { getCancellations, getSubscribers } from './agreements.ts';
+import { REVENUE_DIMENSIONS, getRevenue, type RevenueDimension } from './revenue.ts';
+
+type Cell = string | number | null;
+export type Totals = Record<string, Cell> | Array<Record<string, Cell>>;
 
 export interface MetricAnswer {
   metric: string;
   period: { start: string; end: string; label: string };
-  totals: RevenueAmounts[];
-  rows: RevenueRow[];
+  /** Money metrics: one entry per currency; counts: a single object. */
+  totals: Totals;
+  rows: Array<Record<string, Cell>>;
   source: 'sdds' | 'cas' | 'none';
   /** Last day (inclusive) the answering dataset is complete through, or null if nothing arrived. */
   complete_through: string | null;
+}
+
+interface RunArgs {
+  period: Period;
+  by: string | undefined;
+  timeZone: string;
 }
 
 export interface MetricDefinition {
@@ -24,16 +35,30 @@ export interface MetricDefinition {
   dimensions: readonly string[];
   /** The dataset whose freshness the answer carries, per source. */
   datasets: { sdds: string; cas: string };
-  run(db: Database, args: { period: ReturnType<typeof parsePeriod>; by: string | undefined; timeZone: string }): Promise<Omit<MetricAnswer, 'period' | 'complete_through'>>;
+  run(db: Database, args: RunArgs): Promise<{ metric: string; totals: unknown; rows: unknown[]; source: MetricAnswer['source'] }>;
 }
 
 export const METRICS: MetricDefinition[] = [
   {
     name: 'revenue',
-    summary: 'Billed revenue by invoice date: gross, refunds and credits, AWS listing fees, seller tax share, net (per currency)',
+    summary: 'billed revenue by invoice date: gross, refunds and credits, AWS listing fees, seller tax share, net (per currency)',
     dimensions: REVENUE_DIMENSIONS,
     datasets: { sdds: 'sdds_billing_event', cas: 'cas_sales_compensation_billed_revenue' },
     run: (db, a) => getRevenue(db, { period: a.period, timeZone: a.timeZone, ...(a.by ? { by: a.by as RevenueDimension } : {}) }),
+  },
+  {
+    name: 'subscribers',
+    summary: 'new subscribers: agreements accepted in the period (renewals excluded), with company, product, offer and contract value',
+    dimensions: [],
+    datasets: { sdds: 'sdds_agreement', cas: 'cas_daily_business_new_product_subscribers' },
+    run: (db, a) => getSubscribers(db, a.period),
+  },
+  {
+    name: 'cancellations',
+    summary: 'agreements cancelled, terminated, or expired without renewal in the period',
+    dimensions: [],
+    datasets: { sdds: 'sdds_agreement', cas: 'cas_daily_business_canceled_product_subscribers' },
+    run: (db, a) => getCancellations(db, a.period),
   },
 ];
 
@@ -41,7 +66,7 @@ export async function answer(db: Database, metric: string, periodText: string, b
   const def = METRICS.find((m) => m.name === metric);
   if (!def) throw new AppError('usage', `"${metric}" is not a metric; metrics: ${METRICS.map((m) => m.name).join(', ')}`);
   if (by !== undefined && !def.dimensions.includes(by)) {
-    throw new AppError('usage', `${metric} cannot be broken down by "${by}"; use --by ${def.dimensions.join(' | ')}`);
+    throw new AppError('usage', def.dimensions.length ? `${metric} cannot be broken down by "${by}"; use --by ${def.dimensions.join(' | ')}` : `${metric} has no breakdowns; drop --by`);
   }
   const period = parsePeriod(periodText, options);
   const result = await def.run(db, { period, by, timeZone: options.timeZone });
@@ -49,24 +74,20 @@ export async function answer(db: Database, metric: string, periodText: string, b
   return {
     metric: result.metric,
     period: { start: period.start, end: period.end, label: period.label },
-    totals: result.totals,
-    rows: result.rows,
+    totals: result.totals as Totals,
+    rows: result.rows as MetricAnswer['rows'],
     source: result.source,
     complete_through: await completeThrough(db, dataset, options.now),
   };
 }
 
-const MONEY_COLUMNS = ['gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'net_revenue'] as const;
-
-/** CSV of the rows (or the totals when not broken down), RFC 4180. */
+/** The answer's rows (or its totals when it has none) as RFC 4180 CSV, columns as in the JSON. */
 export function answerToCsv(a: MetricAnswer): string {
-  const q = (v: string | null) => (v === null ? '' : /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  if (a.rows.length > 0) {
-    const header = ['currency', 'key', 'name', 'detail', ...MONEY_COLUMNS];
-    return [header.join(','), ...a.rows.map((r) => [r.currency, r.key, r.name, r.detail, ...MONEY_COLUMNS.map((c) => r[c])].map(q).join(','))].join('\n') + '\n';
-  }
-  const header = ['currency', ...MONEY_COLUMNS];
-  return [header.join(','), ...a.totals.map((t) => [t.currency, ...MONEY_COLUMNS.map((c) => t[c])].map(q).join(','))].join('\n') + '\n';
+  const records = a.rows.length > 0 ? a.rows : Array.isArray(a.totals) ? a.totals : [a.totals];
+  const header = Object.keys(records[0] ?? {});
+  const q = (v: Cell | undefined) => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [header.join(','), ...records.map((r) => header.map((h) => q(r[h])).join(','))].join('\n') + '\n';
 }
-
-export { MONEY_COLUMNS };

@@ -1,0 +1,111 @@
+/**
+ * New subscribers and cancellations, from SDDS agreements (current state, names as the product,
+ * offer, account and address feeds give them); the legacy CAS daily business reports answer
+ * periods SDDS does not cover.
+ */
+import type { Database } from '../db/client.ts';
+import type { Period } from '../periods.ts';
+
+export interface AgreementRow {
+  agreement_id: string | null;
+  company: string | null;
+  aws_account_id: string | null;
+  product: string | null;
+  offer: string | null;
+  /** ACTIVE / CANCELLED / TERMINATED / EXPIRED for SDDS; null for CAS. */
+  status: string | null;
+  /** Accepted (subscribers) or ended (cancellations) at, ISO. */
+  at: string | null;
+  contract_value: string | null;
+  currency: string | null;
+}
+
+export interface AgreementAnswer {
+  metric: 'subscribers' | 'cancellations';
+  totals: { count: number };
+  rows: AgreementRow[];
+  source: 'sdds' | 'cas' | 'none';
+}
+
+/** Names for an agreement: the buyer's company and account, the offer's products, the offer. */
+const NAMES = `
+  left join sdds_account_current a on a.account_id = g.acceptor_account_id
+  left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)
+  left join sdds_offer_current o on o.offer_id = g.offer_id
+  left join lateral (
+    select string_agg(coalesce(p.title, op.product_id), ', ' order by coalesce(p.title, op.product_id)) as product
+      from (select distinct product_id from sdds_offer_product_current where offer_id = g.offer_id) op
+      left join sdds_product_current p on p.product_id = op.product_id) prod on true`;
+
+const COLUMNS = `g.agreement_id, ad.company_name as company, a.aws_account_id, prod.product, coalesce(o.name, g.offer_id) as offer,
+  g.status, g.estimated_agreement_value::text as contract_value, g.currency_code as currency`;
+
+async function sddsHasAgreements(db: Database, period: Period): Promise<boolean> {
+  const r = await db.query<{ covered: boolean }>(
+    `select exists (select 1 from sdds_agreement where valid_from < $2)
+        and exists (select 1 from ingest_file where dataset = 'sdds_agreement' and status in ('loaded', 'no-data') and period_end > $1::date) as covered`,
+    [period.start, period.end],
+  );
+  return Boolean(r[0]?.covered);
+}
+
+/** New subscribers: agreements accepted in the period with intent NEW (renewals are not new). */
+export async function getSubscribers(db: Database, period: Period): Promise<AgreementAnswer> {
+  if (await sddsHasAgreements(db, period)) {
+    const rows = await db.query<AgreementRow>(
+      `select ${COLUMNS}, to_char(coalesce(g.acceptance_time, g.start_time) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as at
+         from sdds_agreement_current g ${NAMES}
+        where coalesce(g.acceptance_time, g.start_time) >= $1 and coalesce(g.acceptance_time, g.start_time) < $2
+          and coalesce(g.intent, 'NEW') = 'NEW' and coalesce(g.status, '') not in ('ROLLED_BACK', 'SUPERSEDED')
+        order by at, company nulls last, g.agreement_id`,
+      [period.start, period.end],
+    );
+    return { metric: 'subscribers', totals: { count: rows.length }, rows: rows.map(order), source: 'sdds' };
+  }
+  return casAnswer(db, 'subscribers', 'cas_daily_business_new_product_subscribers', period);
+}
+
+/**
+ * Cancellations: agreements that became CANCELLED or TERMINATED in the period, or EXPIRED without
+ * a renewal; RENEWED and REPLACED are not churn (a new agreement follows).
+ */
+export async function getCancellations(db: Database, period: Period): Promise<AgreementAnswer> {
+  if (await sddsHasAgreements(db, period)) {
+    const rows = await db.query<AgreementRow>(
+      `with ended as (
+         select distinct on (agreement_id) agreement_id, valid_from as ended_at from sdds_agreement
+          where status in ('CANCELLED', 'TERMINATED', 'EXPIRED') and delete_date is null order by agreement_id, valid_from)
+       select ${COLUMNS}, to_char(e.ended_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as at
+         from ended e join sdds_agreement_current g on g.agreement_id = e.agreement_id ${NAMES}
+        where e.ended_at >= $1 and e.ended_at < $2 and g.status in ('CANCELLED', 'TERMINATED', 'EXPIRED')
+          and not exists (select 1 from sdds_agreement_current n where n.preceding_agreement_id = g.agreement_id)
+        order by at, company nulls last, g.agreement_id`,
+      [period.start, period.end],
+    );
+    return { metric: 'cancellations', totals: { count: rows.length }, rows: rows.map(order), source: 'sdds' };
+  }
+  return casAnswer(db, 'cancellations', 'cas_daily_business_canceled_product_subscribers', period);
+}
+
+/** CAS daily rows for the days in the period; customers named through the account feed when it knows them. */
+async function casAnswer(db: Database, metric: AgreementAnswer['metric'], table: string, period: Period): Promise<AgreementAnswer> {
+  const rows = await db.query<AgreementRow>(
+    `select null as agreement_id, coalesce(ad.company_name, c.customer_email_domain) as company,
+            coalesce(a.aws_account_id, ${metric === 'cancellations' ? 'c.customer_aws_account_number' : 'null'}) as aws_account_id,
+            c.product_title as product, c.offer_id as offer, null as status, c._period_start::text || 'T00:00:00Z' as at,
+            null as contract_value, null as currency
+       from "${table}" c
+       left join sdds_account_current a on a.encrypted_account_id = c.customer_reference_id
+       left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)
+      where c._period_start >= $1::date and c._period_start < $2::date
+      order by at, company nulls last`,
+    [period.startDate, period.endDate],
+  );
+  const known = await db.query<{ n: number }>(`select count(*)::int as n from ingest_file where dataset = $1 and status in ('loaded', 'no-data') and period_start < $3::date and period_end > $2::date`, [table, period.startDate, period.endDate]);
+  return { metric, totals: { count: rows.length }, rows: rows.map(order), source: known[0]!.n > 0 ? 'cas' : 'none' };
+}
+
+/** The documented column order. */
+function order(r: AgreementRow): AgreementRow {
+  return { agreement_id: r.agreement_id, company: r.company, aws_account_id: r.aws_account_id, product: r.product, offer: r.offer, status: r.status, at: r.at, contract_value: r.contract_value, currency: r.currency };
+}
