@@ -257,7 +257,10 @@ function formatAnswer(a: MetricAnswer): string {
     const header = Object.keys(records[0] ?? {}).filter((k) => k !== 'key');
     return formatTable(header, records.map((r) => header.map((h) => r[h] ?? null)));
   };
-  const totals = Array.isArray(a.totals) ? a.totals : [a.totals];
+  // nested values (past-due buckets) flatten into columns
+  const flat = (r: Record<string, unknown>): MetricAnswer['rows'][number] =>
+    Object.fromEntries(Object.entries(r).flatMap(([k, v]) => (v !== null && typeof v === 'object' ? Object.entries(v as Record<string, string>) : [[k, v]]))) as MetricAnswer['rows'][number];
+  const totals = (Array.isArray(a.totals) ? a.totals : [a.totals]).map(flat);
   if (totals.length === 0) return [...lines, 'no data for this period'].join('\n');
   lines.push('', table(totals));
   if (a.rows.length > 0) lines.push('', table(a.rows));

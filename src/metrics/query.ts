@@ -7,6 +7,7 @@ import { completeThrough } from '../deliveries/freshness.ts';
 import { AppError } from '../errors.ts';
 import { parsePeriod, type Period, type PeriodOptions } from '../periods.ts';
 import { getCancellations, getSubscribers } from './agreements.ts';
+import { getPastDue } from './past-due.ts';
 import { REVENUE_DIMENSIONS, getRevenue, type RevenueDimension } from './revenue.ts';
 
 type Cell = string | number | null;
@@ -25,6 +26,7 @@ export interface MetricAnswer {
 
 interface RunArgs {
   period: Period;
+  now: Date;
   by: string | undefined;
   timeZone: string;
 }
@@ -54,6 +56,13 @@ export const METRICS: MetricDefinition[] = [
     run: (db, a) => getSubscribers(db, a.period),
   },
   {
+    name: 'past-due',
+    summary: 'invoices not collected after their payment due date, as of the period end (or now): total, aging buckets 1-30 ... 121+ days, and the customers owing most',
+    dimensions: [],
+    datasets: { sdds: 'sdds_billing_event', cas: 'cas_disbursed_amount_by_age_of_past_due_funds' },
+    run: (db, a) => getPastDue(db, a.period, a.now),
+  },
+  {
     name: 'cancellations',
     summary: 'agreements cancelled, terminated, or expired without renewal in the period',
     dimensions: [],
@@ -69,7 +78,7 @@ export async function answer(db: Database, metric: string, periodText: string, b
     throw new AppError('usage', def.dimensions.length ? `${metric} cannot be broken down by "${by}"; use --by ${def.dimensions.join(' | ')}` : `${metric} has no breakdowns; drop --by`);
   }
   const period = parsePeriod(periodText, options);
-  const result = await def.run(db, { period, by, timeZone: options.timeZone });
+  const result = await def.run(db, { period, by, timeZone: options.timeZone, now: options.now });
   const dataset = result.source === 'cas' ? def.datasets.cas : def.datasets.sdds;
   return {
     metric: result.metric,
