@@ -192,13 +192,15 @@ export const COMMANDS: Command[] = [
     name: 'query',
     args: '<metric> <period>',
     summary: `Answer a metric for a period (today, yesterday, last-month, 2026-10, 2026-Q3, 2026-10-01..2026-10-15, ...). Metrics: ${METRICS.map((m) => `${m.name} (${m.summary})`).join('; ')}.`,
-    options: { by: { type: 'string' }, format: { type: 'string' } },
-    optionHelp: { by: `breakdown: ${METRICS.filter((m) => m.dimensions.length).map((m) => `${m.name}: ${m.dimensions.join(' | ')}`).join('; ')}`, format: 'table (default) | json | csv' },
+    options: { by: { type: 'string' }, format: { type: 'string' }, days: { type: 'string' } },
+    optionHelp: { days: 'active: the renewal-watch window in days (default 90)', by: `breakdown: ${METRICS.filter((m) => m.dimensions.length).map((m) => `${m.name}: ${m.dimensions.join(' | ')}`).join('; ')}`, format: 'table (default) | json | csv' },
     run: async ({ config, positionals, values, io, withDb }) => {
       if (positionals.length !== 2) throw new AppError('usage', 'query needs a metric and a period, e.g. query revenue last-month --by product');
       const format = values.format === undefined ? 'table' : String(values.format);
       if (!['table', 'json', 'csv'].includes(format)) throw new AppError('usage', `--format must be table, json or csv, not "${format}"`);
-      const options = { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth };
+      const days = values.days === undefined ? undefined : Number(values.days);
+      if (days !== undefined && (!Number.isInteger(days) || days < 1)) throw new AppError('usage', `--days must be a whole number of days, not "${String(values.days)}"`);
+      const options = { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth, ...(days === undefined ? {} : { days }) };
       // validate the input before opening the database
       parsePeriod(positionals[1]!, options);
       return withDb(async (db) => {

@@ -109,3 +109,51 @@ async function casAnswer(db: Database, metric: AgreementAnswer['metric'], table:
 function order(r: AgreementRow): AgreementRow {
   return { agreement_id: r.agreement_id, company: r.company, aws_account_id: r.aws_account_id, product: r.product, offer: r.offer, status: r.status, at: r.at, contract_value: r.contract_value, currency: r.currency };
 }
+
+export interface ActiveAnswer {
+  metric: 'active';
+  totals: { count: number; fee_based: number; usage_based: number; expiring: number; expiring_within_days: number };
+  rows: Array<AgreementRow & { pricing: string; end_time: string | null; days_to_end: number | null }>;
+  source: 'sdds' | 'none';
+}
+
+/**
+ * Agreements active at the end of the period (the revision in effect then), fee-based or
+ * usage-based by their pricing terms, and those ending within `withinDays` (the renewal watch).
+ */
+export async function getActive(db: Database, period: Period, now: Date, withinDays: number): Promise<ActiveAnswer> {
+  const at = new Date(Math.min(Date.parse(period.end), now.getTime())).toISOString();
+  if (!(await sddsHasAgreements(db, period))) {
+    return { metric: 'active', totals: { count: 0, fee_based: 0, usage_based: 0, expiring: 0, expiring_within_days: withinDays }, rows: [], source: 'none' };
+  }
+  const rows = await db.query<ActiveAnswer['rows'][number]>(
+    `with as_of as (
+       select distinct on (agreement_id) * from (
+         select distinct on (agreement_id, valid_from) * from sdds_agreement where valid_from <= $1
+          order by agreement_id, valid_from, update_date desc nulls last) r
+        where delete_date is null order by agreement_id, valid_from desc),
+     terms as (select agreement_id, bool_or(term_type ilike '%usage%') as usage, bool_or(term_type ilike '%upfront%' or term_type ilike '%payment%schedule%') as fee
+                 from sdds_agreement_term_current group by agreement_id)
+     select ${COLUMNS}, to_char(coalesce(g.acceptance_time, g.start_time) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as at,
+            case when tm.fee then 'fee-based' when tm.usage then 'usage-based' else 'unknown' end as pricing,
+            to_char(g.end_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as end_time,
+            case when g.end_time is null then null else ceil(extract(epoch from g.end_time - $1::timestamptz) / 86400)::int end as days_to_end
+       from as_of g left join terms tm on tm.agreement_id = g.agreement_id ${NAMES}
+      where g.status = 'ACTIVE' and coalesce(g.start_time, g.acceptance_time) <= $1 and (g.end_time is null or g.end_time > $1)
+      order by g.end_time nulls last, company nulls last, g.agreement_id`,
+    [at],
+  );
+  const expiring = rows.filter((r) => r.days_to_end !== null && r.days_to_end <= withinDays).length;
+  return {
+    metric: 'active',
+    totals: {
+      count: rows.length,
+      fee_based: rows.filter((r) => r.pricing === 'fee-based').length,
+      usage_based: rows.filter((r) => r.pricing === 'usage-based').length,
+      expiring,
+      expiring_within_days: withinDays,
+    },
+    rows,
+    source: 'sdds',
+  };
+}

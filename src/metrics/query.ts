@@ -6,7 +6,7 @@ import type { Database } from '../db/client.ts';
 import { completeThrough } from '../deliveries/freshness.ts';
 import { AppError } from '../errors.ts';
 import { parsePeriod, type Period, type PeriodOptions } from '../periods.ts';
-import { getCancellations, getSubscribers } from './agreements.ts';
+import { getActive, getCancellations, getSubscribers } from './agreements.ts';
 import { MONEY_FLOW_DIMENSIONS, USAGE_DIMENSIONS, getCollections, getDisbursements, getUsage } from './flows.ts';
 import { getPastDue } from './past-due.ts';
 import { REVENUE_DIMENSIONS, getRevenue, type RevenueDimension } from './revenue.ts';
@@ -28,6 +28,8 @@ export interface MetricAnswer {
 interface RunArgs {
   period: Period;
   now: Date;
+  /** active: the renewal-watch window. */
+  days?: number;
   by: string | undefined;
   timeZone: string;
 }
@@ -55,6 +57,13 @@ export const METRICS: MetricDefinition[] = [
     dimensions: [],
     datasets: { sdds: 'sdds_agreement', cas: 'cas_daily_business_new_product_subscribers' },
     run: (db, a) => getSubscribers(db, a.period),
+  },
+  {
+    name: 'active',
+    summary: 'agreements active at the end of the period, fee-based and usage-based, and those ending within --days (default 90)',
+    dimensions: [],
+    datasets: { sdds: 'sdds_agreement', cas: 'sdds_agreement' },
+    run: (db, a) => getActive(db, a.period, a.now, a.days ?? 90),
   },
   {
     name: 'usage',
@@ -93,14 +102,14 @@ export const METRICS: MetricDefinition[] = [
   },
 ];
 
-export async function answer(db: Database, metric: string, periodText: string, by: string | undefined, options: PeriodOptions): Promise<MetricAnswer> {
+export async function answer(db: Database, metric: string, periodText: string, by: string | undefined, options: PeriodOptions & { days?: number }): Promise<MetricAnswer> {
   const def = METRICS.find((m) => m.name === metric);
   if (!def) throw new AppError('usage', `"${metric}" is not a metric; metrics: ${METRICS.map((m) => m.name).join(', ')}`);
   if (by !== undefined && !def.dimensions.includes(by)) {
     throw new AppError('usage', def.dimensions.length ? `${metric} cannot be broken down by "${by}"; use --by ${def.dimensions.join(' | ')}` : `${metric} has no breakdowns; drop --by`);
   }
   const period = parsePeriod(periodText, options);
-  const result = await def.run(db, { period, by, timeZone: options.timeZone, now: options.now });
+  const result = await def.run(db, { period, by, timeZone: options.timeZone, now: options.now, ...(options.days === undefined ? {} : { days: options.days }) });
   const dataset = result.source === 'cas' ? def.datasets.cas : def.datasets.sdds;
   return {
     metric: result.metric,

@@ -59,6 +59,15 @@ describe('subscribers and cancellations', () => {
     expect(a.totals).toEqual({ count: 2 });
   });
 
+  it('counts agreements active at the end of the period, as they stood then', async () => {
+    const end = await answer(t.db, 'active', '2026-10', undefined, options);
+    expect(end.rows.map((r) => r.agreement_id).sort()).toEqual(['a1', 'a2', 'a3', 'a8']);
+    expect(end.totals).toMatchObject({ count: 4, expiring: 0, expiring_within_days: 90 });
+    const mid = await answer(t.db, 'active', '2026-10-01..2026-10-11', undefined, { ...options, days: 30 });
+    expect(mid.rows.map((r) => [r.agreement_id, r.status]).sort()).toEqual([['a1', 'ACTIVE'], ['a2', 'ACTIVE'], ['a3', 'ACTIVE'], ['a5', 'ACTIVE'], ['a6', 'ACTIVE'], ['a7', 'ACTIVE']]);
+    expect(mid.totals).toMatchObject({ count: 6, expiring_within_days: 30 });
+  });
+
   it('answers older periods from the CAS daily business report', async () => {
     const a = await answer(t.db, 'subscribers', '2019-03', undefined, options);
     expect(a).toMatchObject({ source: 'cas', totals: { count: 1 }, rows: [{ company: 'example.org', product: 'Acme Analytics', offer: 'offer-old', at: '2019-03-01T00:00:00Z' }] });
