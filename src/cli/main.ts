@@ -2,8 +2,12 @@
  * `marketplace-pulse <command>`: each command is a definition (usage, options, run); help and the
  * README's command table come from these definitions.
  */
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.ts';
+import { exportDataset } from '../datasets/export.ts';
 import { listDatasets } from '../datasets/status.ts';
 import { computeFreshness } from '../deliveries/freshness.ts';
 import { openDatabase, type Database } from '../db/client.ts';
@@ -208,6 +212,30 @@ export const COMMANDS: Command[] = [
         if (format === 'json') io.out(JSON.stringify(a, null, 2));
         else if (format === 'csv') io.out(answerToCsv(a).trimEnd());
         else io.out(formatAnswer(a));
+        return 0;
+      });
+    },
+  },
+  {
+    name: 'export',
+    args: '<dataset> <period>',
+    summary: 'Write a dataset as CSV with the AWS column names: SDDS entities in their current state, SDDS events (billing, tax, usage, charges) and CAS rows in the period.',
+    options: { out: { type: 'string' } },
+    optionHelp: { out: 'write to this file instead of standard output' },
+    run: async ({ config, positionals, values, io, withDb }) => {
+      if (positionals.length !== 2) throw new AppError('usage', 'export needs a dataset and a period, e.g. export sdds_billing_event last-month --out billing.csv');
+      const period = parsePeriod(positionals[1]!, { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth });
+      return withDb(async (db) => {
+        const chunks = exportDataset(db, positionals[0]!, period);
+        if (values.out) {
+          await pipeline(Readable.from(chunks), createWriteStream(String(values.out)));
+          io.err(`wrote ${positionals[0]} for ${period.label} to ${String(values.out)}`);
+        } else {
+          const decoder = new TextDecoder();
+          let text = '';
+          for await (const c of chunks) text += typeof c === 'string' ? c : decoder.decode(c, { stream: true });
+          io.out(text.replace(/\n$/, ''));
+        }
         return 0;
       });
     },

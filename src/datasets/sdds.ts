@@ -24,6 +24,7 @@ interface FeedInput {
   retiredOn?: string;
   /** Extra history columns beyond the standard four (address has valid_to). */
   history?: ColumnDef[];
+  eventDate?: string;
 }
 
 function feed(input: FeedInput): SddsDataset {
@@ -43,6 +44,7 @@ function feed(input: FeedInput): SddsDataset {
     loadMode: 'append-history',
     cadence: { kind: 'sdds-daily' },
     ...(input.retiredOn ? { retiredOn: input.retiredOn } : {}),
+    ...(input.eventDate ? { eventDate: input.eventDate } : {}),
   };
 }
 
@@ -162,6 +164,7 @@ export const SDDS_DATASETS: SddsDataset[] = [
   }),
   feed({
     name: 'sdds_billing_event',
+    eventDate: 'invoice_date',
     folders: ['BillingEventFeed_V1'],
     title: 'Billing events',
     description: 'Invoices, refunds, credits, forgiveness, collections and disbursements where you are seller of record.',
@@ -208,6 +211,7 @@ export const SDDS_DATASETS: SddsDataset[] = [
   }),
   feed({
     name: 'sdds_tax_item',
+    eventDate: 'invoice_date',
     folders: ['TaxItemFeed_V1'],
     title: 'Tax items',
     description: 'Tax calculation lines per customer invoice, one or more per jurisdiction.',
@@ -284,6 +288,7 @@ export const SDDS_DATASETS: SddsDataset[] = [
   }),
   feed({
     name: 'sdds_agreement_charge',
+    eventDate: 'time',
     folders: ['AgreementChargeFeed_V1'],
     title: 'Agreement charges',
     description: 'Scheduled instalments of agreements with a payment schedule term.',
@@ -299,6 +304,7 @@ export const SDDS_DATASETS: SddsDataset[] = [
   }),
   feed({
     name: 'sdds_daily_usage',
+    eventDate: 'usage_date',
     folders: ['DailyUsageFeed_V1'],
     title: 'Daily usage',
     description: 'Metered usage per day, dimension and customer with estimated revenue (not delivered to every seller).',

@@ -79,6 +79,12 @@ interface DatasetBase {
 export interface SddsDataset extends DatasetBase {
   source: 'sdds';
   loadMode: 'append-history';
+  /**
+   * Feeds of events (billing, tax, usage, charges) name the column that dates them; an export for
+   * a period takes the events in it. Feeds of entities (accounts, offers, ...) export their
+   * current state.
+   */
+  eventDate?: string;
   /** Folder names this feed is delivered under (`<folder>/year=YYYY/month=MM/data.csv`). */
   folders: string[];
 }

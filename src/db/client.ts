@@ -39,6 +39,8 @@ export interface Tx {
 
 export interface Database extends Tx {
   kind: 'postgres' | 'pglite';
+  /** Streams `select` as CSV with a header row, in constant memory on PostgreSQL. */
+  copyOutCsv(select: string, params?: unknown[]): AsyncIterable<Uint8Array | string>;
   /** Where the data lives, for logs (no password). */
   location: string;
   orm: Orm;
@@ -100,6 +102,12 @@ export async function openPostgres(url: string): Promise<Database> {
     location,
     orm: drizzlePostgres(sql, { schema }) as unknown as Orm,
     query: wrap(sql).query,
+    async *copyOutCsv(select, params = []) {
+      // COPY takes no parameters: bind them through a prepared view of the statement
+      const statement = params.length ? inlineParams(select, params) : select;
+      const readable = await sql.unsafe(`copy (${statement}) to stdout with (format csv, header true)`).readable();
+      for await (const chunk of readable) yield chunk as Uint8Array;
+    },
     savepoint: (fn) => sql.begin((tx) => fn(wrap(tx))) as Promise<Awaited<ReturnType<typeof fn>>>,
     // COPY needs one connection from start to end
     copyIn: (table, columns, data) => sql.begin((tx) => wrap(tx).copyIn(table, columns, data)).then(() => undefined),
@@ -169,6 +177,11 @@ export async function openPglite(dir: string | undefined): Promise<Database> {
     location: dir ?? 'memory',
     orm: orm as unknown as Orm,
     ...wrap(pg),
+    async *copyOutCsv(select, params = []) {
+      const statement = params.length ? inlineParams(select, params) : select;
+      const r = await pg.query(`copy (${statement}) to '/dev/blob' with (format csv, header true)`);
+      if (r.blob) yield new Uint8Array(await r.blob.arrayBuffer());
+    },
     async transaction(fn) {
       return pg.transaction((tx) => fn(wrap(tx)));
     },
@@ -233,6 +246,15 @@ export class CopyAborted extends Error {
     super('PostgreSQL rejected the rows of this file during COPY', { cause });
     this.name = 'CopyAborted';
   }
+}
+
+/** COPY cannot take bind parameters: inline them as quoted literals ($1 -> 'value'). */
+function inlineParams(select: string, params: unknown[]): string {
+  return select.replace(/\$(\d+)/g, (_, n: string) => {
+    const v = params[Number(n) - 1];
+    if (v === null || v === undefined) return 'null';
+    return `'${String(v).replace(/'/g, "''")}'`;
+  });
 }
 
 function redact(url: string): string {

@@ -1,0 +1,47 @@
+/**
+ * Any dataset as CSV with AWS's own column names: SDDS entities in their current state, SDDS
+ * events (billing, tax, usage, charges) and CAS rows within the period.
+ */
+import type { Database } from '../db/client.ts';
+import { AppError } from '../errors.ts';
+import type { Period } from '../periods.ts';
+import { DATASETS, getDataset } from './catalog.ts';
+import type { DatasetDef } from './types.ts';
+
+const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Values written the way AWS writes them: 2024-03-01T00:00:00Z, 0/1, YYYY-MM. */
+function value(c: DatasetDef['columns'][number]): string {
+  const col = ident(c.name);
+  switch (c.type) {
+    case 'timestamp':
+      return `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+    case 'boolean':
+      return `case when ${col} then '1' when not ${col} then '0' end`;
+    case 'month':
+      return `to_char(${col}, 'YYYY-MM')`;
+    default:
+      return col;
+  }
+}
+
+export function exportSql(def: DatasetDef): { sql: string; usesPeriod: boolean } {
+  const columns = def.columns.map((c) => `${value(c)} as ${ident(c.header)}`).join(', ');
+  if (def.source === 'cas') {
+    // a file's period overlapping the asked period
+    return { sql: `select ${columns} from ${ident(def.name)} where _period_start < $2::date and _period_end > $1::date order by _period_start, _file_id, _line`, usesPeriod: true };
+  }
+  if (def.eventDate) {
+    const d = ident(def.eventDate);
+    return { sql: `select ${columns} from ${ident(`${def.name}_current`)} where ${d} >= $3::timestamptz and ${d} < $4::timestamptz order by ${d}, ${def.key.map(ident).join(', ')}`, usesPeriod: true };
+  }
+  return { sql: `select ${columns} from ${ident(`${def.name}_current`)} order by ${def.key.map(ident).join(', ')}`, usesPeriod: false };
+}
+
+/** The dataset's rows as CSV chunks. */
+export function exportDataset(db: Database, name: string, period: Period): AsyncIterable<Uint8Array | string> {
+  const def = getDataset(name);
+  if (!def) throw new AppError('usage', `"${name}" is not a dataset; see \`marketplace-pulse datasets\` (e.g. ${DATASETS[0]!.name}, sdds_billing_event, cas_daily_business_fees)`);
+  const { sql } = exportSql(def);
+  return db.copyOutCsv(sql, [period.startDate, period.endDate, period.start, period.end]);
+}
