@@ -9,6 +9,7 @@ import { parsePeriod, type Period, type PeriodOptions } from '../periods.ts';
 import { getActive, getCancellations, getSubscribers } from './agreements.ts';
 import { MONEY_FLOW_DIMENSIONS, USAGE_DIMENSIONS, getCollections, getDisbursements, getUsage } from './flows.ts';
 import { getPastDue } from './past-due.ts';
+import { getReconciliation } from './reconcile.ts';
 import { REVENUE_DIMENSIONS, getRevenue, type RevenueDimension } from './revenue.ts';
 
 type Cell = string | number | null;
@@ -92,6 +93,13 @@ export const METRICS: MetricDefinition[] = [
     dimensions: [],
     datasets: { sdds: 'sdds_billing_event', cas: 'cas_disbursed_amount_by_age_of_past_due_funds' },
     run: (db, a) => getPastDue(db, a.period, a.now),
+  },
+  {
+    name: 'reconcile',
+    summary: 'per invoice month: billed net vs collected vs disbursed, and legacy CAS gross against SDDS where both cover a month; --by invoice lists invoices not fully disbursed',
+    dimensions: ['invoice'],
+    datasets: { sdds: 'sdds_billing_event', cas: 'cas_sales_compensation_billed_revenue' },
+    run: (db, a) => getReconciliation(db, a.period, a.timeZone, a.by === 'invoice'),
   },
   {
     name: 'cancellations',

@@ -97,6 +97,13 @@ describe('marketplace-pulse CLI', () => {
              (select sum(amount)::numeric(20,2)::text from sdds_billing_event where action = 'INVOICED' and transaction_type = 'SELLER_REV_SHARE' and currency = 'USD'
                  and invoice_date >= '2026-09-01' and invoice_date < '2026-10-01') as sdds`);
     expect(compare[0]!.cas).toBe(compare[0]!.sdds);
+    // reconcile says the same: for every month both cover, CAS and SDDS gross agree to the cent
+    const out: string[] = [];
+    expect(await main(['query', 'reconcile', '2026-01-01..2026-09-30', '--format', 'json'], { out: (l) => out.push(l), err: () => {} }, env)).toBe(0);
+    const rec = JSON.parse(out.pop()!) as { rows: Array<{ month: string; currency: string; cas_gross: string | null; sdds_gross: string | null; gross_difference: string | null }> };
+    const usd = rec.rows.filter((r) => r.currency === 'USD');
+    expect(usd.map((r) => r.month)).toEqual(['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09']);
+    for (const r of usd) expect(Number(r.gross_difference), r.month).toBe(0);
     const states = await t.db.query<{ status: string }>(`select distinct status from sdds_agreement order by 1`);
     expect(states.map((s) => s.status)).toEqual(expect.arrayContaining(['ACTIVE', 'CANCELLED', 'RENEWED']));
     const pastDue = await t.db.query<{ n: number }>(`

@@ -1,0 +1,68 @@
+/**
+ * What does not add up: per invoice month, what buyers were billed (gross) against what was
+ * collected from them, and what the seller is owed (net of fees) against what was disbursed; and where a legacy CAS report covers the same
+ * month, its gross revenue against SDDS's. `--by invoice` lists the invoices whose billed net has
+ * not been fully disbursed.
+ */
+import type { Database } from '../db/client.ts';
+import type { Period } from '../periods.ts';
+
+export interface ReconcileAnswer {
+  metric: 'reconcile';
+  totals: Array<Record<string, string>>;
+  rows: Array<Record<string, string | null>>;
+  source: 'sdds' | 'none';
+}
+
+const INVOICES = `
+  with b as (
+    select * from sdds_billing_event_current
+     where invoice_id is not null and transaction_type not like 'DISBURSEMENT%'
+       and invoice_id in (select invoice_id from sdds_billing_event where invoice_date >= $1 and invoice_date < $2 and action = 'INVOICED')),
+  invoices as (
+    select invoice_id, currency,
+           min(invoice_date) filter (where action = 'INVOICED') as invoice_date,
+           coalesce(sum(amount) filter (where action = 'INVOICED' and transaction_type = 'SELLER_REV_SHARE'), 0) as gross,
+           coalesce(sum(amount) filter (where action in ('INVOICED', 'FORGIVEN') and balance_impacting), 0) as billed_net,
+           coalesce(sum(amount) filter (where action = 'COLLECTED'), 0) as collected,
+           coalesce(-sum(amount) filter (where action = 'DISBURSED'), 0) as disbursed
+      from b group by invoice_id, currency)`;
+
+export async function getReconciliation(db: Database, period: Period, timeZone: string, byInvoice: boolean): Promise<ReconcileAnswer> {
+  const params = [period.start, period.end, timeZone];
+  const months = await db.query<Record<string, string | null>>(
+    `${INVOICES},
+     sdds as (
+       select to_char(invoice_date at time zone $3, 'YYYY-MM') as month, currency,
+              sum(gross) as gross, sum(billed_net) as billed_net, sum(collected) as collected, sum(disbursed) as disbursed
+         from invoices where invoice_date >= $1 and invoice_date < $2 group by 1, 2),
+     cas as (
+       select to_char(ar_period, 'YYYY-MM') as month, currency, sum(gross_revenue) as gross
+         from cas_sales_compensation_billed_revenue where ar_period >= ($1::timestamptz at time zone $3)::date and ar_period < ($2::timestamptz at time zone $3)::date group by 1, 2)
+     select coalesce(s.month, c.month) as month, coalesce(s.currency, c.currency) as currency,
+            s.gross::text as sdds_gross, s.collected::text, s.billed_net::text, s.disbursed::text, (s.billed_net - s.disbursed)::text as undisbursed, c.gross::text as cas_gross, (c.gross - s.gross)::text as gross_difference
+       from sdds s full join cas c on c.month = s.month and c.currency = s.currency
+      order by currency, month`,
+    params,
+  );
+  if (months.length === 0) return { metric: 'reconcile', totals: [], rows: [], source: 'none' };
+  const totals = await db.query<Record<string, string>>(
+    `${INVOICES}
+     select currency, sum(gross)::text as billed_gross, sum(collected)::text as collected, sum(gross - collected)::text as uncollected,
+            sum(billed_net)::text as billed_net, sum(disbursed)::text as disbursed, sum(billed_net - disbursed)::text as undisbursed,
+            count(*) filter (where billed_net <> disbursed)::text as invoices_not_fully_disbursed
+       from invoices where invoice_date >= $1 and invoice_date < $2 and $3::text is not null group by currency order by currency`,
+    params,
+  );
+  const rows = byInvoice
+    ? await db.query<Record<string, string | null>>(
+        `${INVOICES}
+         select invoice_id, currency, to_char(invoice_date at time zone $3, 'YYYY-MM-DD') as invoice_date, gross::text as billed_gross, collected::text, billed_net::text, disbursed::text,
+                (billed_net - disbursed)::text as undisbursed
+           from invoices where invoice_date >= $1 and invoice_date < $2 and billed_net <> disbursed
+          order by currency, abs(billed_net - disbursed) desc, invoice_id`,
+        params,
+      )
+    : months;
+  return { metric: 'reconcile', totals, rows, source: totals.length > 0 ? 'sdds' : 'none' };
+}
