@@ -69,7 +69,12 @@ export function datasetTable(name: string) {
     if (def.source === 'sdds') {
       // one row per revision: a re-delivered month file adds only rows not already stored
       const revision = [...def.key, 'valid_from', 'update_date'].map((k) => cols[k]!);
-      return [unique(`${def.name}_revision_uq`).on(...(revision as [never, ...never[]])).nullsNotDistinct()];
+      return [
+        unique(`${def.name}_revision_uq`).on(...(revision as [never, ...never[]])).nullsNotDistinct(),
+        // metrics select events by their date, then resolve only those keys' revisions
+        ...(def.eventDate ? [index(`${def.name}_${def.eventDate}_idx`).on(cols[def.eventDate]!)] : []),
+        ...(def.lookups ?? []).map((c) => index(`${def.name}_${c}_idx`).on(cols[c]!)),
+      ];
     }
     return [
       // a corrected CAS file replaces its period's rows

@@ -47,3 +47,22 @@ export async function queryAsOf<T extends Row = Row>(db: Database, feed: string,
   const def = sddsDataset(feed);
   return db.query<T>(asOfSql(def), [iso(at.validAt, 'infinity'), iso(at.knownAt, 'infinity')]);
 }
+
+/**
+ * The current state of only the rows of an SDDS feed that satisfy `filter` (SQL over its columns,
+ * unqualified), without resolving the whole feed: the recipe runs over every revision of just the
+ * keys that have a revision matching the filter, and the result is filtered again. Exact, because
+ * an entity's current state is one of its revisions. Use as `from ${currentWhere(...)} alias`.
+ */
+export function currentWhere(feed: string, filter: string): string {
+  const def = sddsDataset(feed);
+  const key = def.key.map((k) => `"${k}"`).join(', ');
+  const keyTuple = def.key.length === 1 ? key : `(${key})`;
+  return (
+    `(select * from (select distinct on (${key}) * from (` +
+    `select distinct on (${key}, "valid_from") * from "${def.name}" ` +
+    `where ${keyTuple} in (select ${key} from "${def.name}" where ${filter}) ` +
+    `order by ${key}, "valid_from", "update_date" desc nulls last, "_file_id" desc` +
+    `) revisions where "delete_date" is null order by ${key}, "valid_from" desc) current_state where ${filter})`
+  );
+}

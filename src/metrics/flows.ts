@@ -4,6 +4,7 @@
  * customer or month (usage also by dimension). SDDS answers; CAS answers older usage and
  * disbursement periods.
  */
+import { currentWhere } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
 
@@ -63,8 +64,8 @@ export async function getUsage(db: Database, period: Period, by?: Dim): Promise<
       const g = group(b, { product: 'f.product_id', customer: 'f.end_user_account_id', date: 'f.usage_date', dimension: 'f.dimension_key', unit: 'f.usage_unit' });
       return ordered(
         `select f.pricing_currency as currency${g.select}, coalesce(sum(f.estimated_revenue_in_pricing_currency), 0)::text as estimated_revenue${b ? ', sum(f.usage_quantity)::text as quantity' : ''}
-           from sdds_daily_usage_current f ${names('f.product_id', 'f.end_user_account_id')}
-          where f.usage_date >= $1::date and f.usage_date < $2::date group by f.pricing_currency${g.groupBy}`,
+           from ${currentWhere('sdds_daily_usage', 'usage_date >= $1::date and usage_date < $2::date')} f ${names('f.product_id', 'f.end_user_account_id')}
+          group by f.pricing_currency${g.groupBy}`,
         b,
         'estimated_revenue',
       );
@@ -97,8 +98,8 @@ export async function getCollections(db: Database, period: Period, timeZone: str
     const g = group(b, { product: 'f.product_id', customer: 'f.end_user_account_id', date: `(${when} at time zone $3)` });
     return ordered(
       `select f.currency${g.select}, sum(f.amount)::text as collected
-         from sdds_billing_event_current f ${names('f.product_id', 'f.end_user_account_id')}
-        where f.action = 'COLLECTED' and ${when} >= $1 and ${when} < $2 and $3::text is not null group by f.currency${g.groupBy}`,
+         from ${currentWhere('sdds_billing_event', `action = 'COLLECTED' and coalesce(action_date, valid_from) >= $1 and coalesce(action_date, valid_from) < $2`)} f ${names('f.product_id', 'f.end_user_account_id')}
+        where $3::text is not null group by f.currency${g.groupBy}`,
       b,
       'collected',
     );
@@ -115,8 +116,8 @@ export async function getCollections(db: Database, period: Period, timeZone: str
  */
 export async function getDisbursements(db: Database, period: Period, timeZone: string, by?: Dim): Promise<FlowAnswer> {
   const params = [period.start, period.end, timeZone];
-  const payouts = `from sdds_billing_event_current d where d.action = 'DISBURSED' and d.transaction_type in ('DISBURSEMENT', 'DISBURSEMENT_FAILURE')
-                     and d.invoice_date >= $1 and d.invoice_date < $2 and $3::text is not null`;
+  const payouts = `from ${currentWhere('sdds_billing_event', `action = 'DISBURSED' and transaction_type in ('DISBURSEMENT', 'DISBURSEMENT_FAILURE') and invoice_date >= $1 and invoice_date < $2`)} d
+                    where $3::text is not null`;
   if (await has(db, `select 1 from sdds_billing_event where transaction_type = 'DISBURSEMENT' and invoice_date >= $1 and invoice_date < $2`, params.slice(0, 2))) {
     const totals = await db.query<Record<string, string>>(`select d.currency, sum(d.amount)::text as disbursed ${payouts} group by d.currency order by d.currency`, params);
     let rows: FlowRow[];
@@ -133,10 +134,10 @@ export async function getDisbursements(db: Database, period: Period, timeZone: s
       rows = await db.query<FlowRow>(
         ordered(
           `select f.currency${g.select}, (-sum(f.amount))::text as disbursed
-             from sdds_billing_event_current f join sdds_billing_event_current d on d.billing_event_id = f.disbursement_billing_event_id
+             from ${currentWhere('sdds_billing_event', `action = 'DISBURSED' and transaction_type not like 'DISBURSEMENT%' and disbursement_billing_event_id in (select billing_event_id from sdds_billing_event where transaction_type = 'DISBURSEMENT' and invoice_date >= $1 and invoice_date < $2)`)} f
+             join ${currentWhere('sdds_billing_event', `transaction_type = 'DISBURSEMENT' and invoice_date >= $1 and invoice_date < $2`)} d on d.billing_event_id = f.disbursement_billing_event_id
              ${names('f.product_id', 'f.end_user_account_id')}
-            where f.action = 'DISBURSED' and f.transaction_type not like 'DISBURSEMENT%' and d.transaction_type = 'DISBURSEMENT'
-              and d.invoice_date >= $1 and d.invoice_date < $2 and $3::text is not null group by f.currency${g.groupBy}`,
+            where $3::text is not null group by f.currency${g.groupBy}`,
           by,
           'disbursed',
         ),

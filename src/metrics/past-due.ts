@@ -4,6 +4,7 @@
  * legacy reports used. AWS publishes no official definition (sdds-feeds.md §6.4); here an invoice
  * is paid by its COLLECTED events (2026 feeds) or, for older data, by its disbursement.
  */
+import { currentWhere } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
 
@@ -37,9 +38,8 @@ export interface PastDueAnswer {
 /** The invoices outstanding past their due date as of $1, then `tail` over them (the CTE `owed`). */
 const owed = (tail: string) => `
   with lines as (
-    select * from sdds_billing_event_current
-     where invoice_id is not null and transaction_type like 'SELLER\\_%'
-       and not coalesce(charge_variant = 'RESALE' and charge_side = 'BUYING', false)),
+    select * from ${currentWhere('sdds_billing_event', `invoice_id is not null and transaction_type like 'SELLER\\_%' and invoice_date < $1`)} b
+     where not coalesce(charge_variant = 'RESALE' and charge_side = 'BUYING', false)),
   invoices as (
     select invoice_id, currency, end_user_account_id as customer,
            max(payment_due_date) filter (where action = 'INVOICED') as due,

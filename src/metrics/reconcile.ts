@@ -4,6 +4,7 @@
  * month, its gross revenue against SDDS's. `--by invoice` lists the invoices whose billed net has
  * not been fully disbursed.
  */
+import { currentWhere } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
 
@@ -16,9 +17,7 @@ export interface ReconcileAnswer {
 
 const INVOICES = `
   with b as (
-    select * from sdds_billing_event_current
-     where invoice_id is not null and transaction_type not like 'DISBURSEMENT%'
-       and invoice_id in (select invoice_id from sdds_billing_event where invoice_date >= $1 and invoice_date < $2 and action = 'INVOICED')),
+    select * from ${currentWhere('sdds_billing_event', `invoice_id is not null and transaction_type not like 'DISBURSEMENT%' and invoice_id in (select invoice_id from sdds_billing_event where invoice_date >= $1 and invoice_date < $2 and action = 'INVOICED')`)} b),
   invoices as (
     select invoice_id, currency,
            min(invoice_date) filter (where action = 'INVOICED') as invoice_date,

@@ -4,6 +4,7 @@
  * offer or month. SDDS billing events answer; for periods SDDS does not cover, the legacy CAS
  * sales compensation report does. Sums are done in SQL on numeric: money never becomes a float.
  */
+import { currentWhere } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 import type { Period } from '../periods.ts';
@@ -56,9 +57,7 @@ function sddsSql(by: RevenueDimension | undefined): string {
   const lines = `
     with lines as (
       select b.*, coalesce(b.charge_variant = 'RESALE' and b.charge_side = 'BUYING', false) as cogs
-        from sdds_billing_event_current b
-       where b.action in ('INVOICED', 'FORGIVEN') and b.invoice_date >= $1 and b.invoice_date < $2
-         and b.transaction_type not like 'DISBURSEMENT%')`;
+        from ${currentWhere('sdds_billing_event', `action in ('INVOICED', 'FORGIVEN') and invoice_date >= $1 and invoice_date < $2 and transaction_type not like 'DISBURSEMENT%'`)} b)`;
   switch (by) {
     case undefined:
       return `${lines} select currency, ${AMOUNTS} from lines group by currency`;

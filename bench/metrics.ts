@@ -1,0 +1,96 @@
+/**
+ * npm run bench:metrics — a large seller generated in PostgreSQL (5 years, 5,000 customers,
+ * BENCH_EVENTS billing events + BENCH_USAGE daily usage rows, 10 million by default), then p50/p95
+ * latency of every metric for last-month and last-12-months, next to a plain SQL aggregate over
+ * the same rows run directly in the same run (no current-state resolution, no names).
+ */
+import { answer } from '../src/metrics/query.ts';
+import { freshDatabase } from './database.ts';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 6_000_000);
+const USAGE = Number(process.env.BENCH_USAGE ?? 4_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const NOW = new Date('2026-11-29T08:00:00Z');
+const options = { now: NOW, timeZone: 'UTC', fiscalYearStartMonth: 1 };
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function main(): Promise<void> {
+  const { db } = await freshDatabase('marketplace_pulse_bench_metrics');
+  const t0 = performance.now();
+  process.stdout.write(`generating ${EVENTS.toLocaleString('en-US')} billing events and ${USAGE.toLocaleString('en-US')} usage rows... `);
+  await db.query(`insert into sdds_product (valid_from, product_id, product_code, title, _file_id, _line)
+    select '2021-01-01', 'prod-' || i, 'pc-' || i, 'Product ' || i, 0, i from generate_series(1, 10) i`);
+  await db.query(`insert into sdds_address (valid_from, address_id, company_name, _file_id, _line)
+    select '2021-01-01', 'addr-' || i, 'Customer ' || i || ' Inc.', 0, i from generate_series(1, 5000) i`);
+  await db.query(`insert into sdds_account (valid_from, account_id, aws_account_id, mailing_address_id, _file_id, _line)
+    select '2021-01-01', 'acct-' || i, lpad(i::text, 12, '0'), 'addr-' || i, 0, i from generate_series(1, 5000) i`);
+  await db.query(`insert into sdds_agreement (valid_from, agreement_id, status, intent, acceptor_account_id, offer_id, acceptance_time, start_time, end_time, estimated_agreement_value, currency_code, _file_id, _line)
+    select t, 'agmt-' || i, 'ACTIVE', 'NEW', 'acct-' || (i % 5000 + 1), 'offer-' || (i % 10 + 1), t, t, t + interval '1 year', 12000, 'USD', 0, i
+      from generate_series(1, 20000) i, lateral (select timestamptz '2021-12-01' + (i % 1825) * interval '1 day' as t) x`);
+  // invoices spread over five years; every third row is the listing fee, some rows collected
+  await db.query(`insert into sdds_billing_event (valid_from, update_date, billing_event_id, from_account_id, to_account_id, end_user_account_id, product_id, action, transaction_type, amount, currency, balance_impacting, invoice_date, payment_due_date, invoice_id, agreement_id, _file_id, _line)
+    select d, d, 'be-' || i, 'acct-' || c, 'seller', 'acct-' || c, 'prod-' || (i % 10 + 1),
+           case when i % 7 = 6 then 'COLLECTED' else 'INVOICED' end,
+           case when i % 3 = 1 then 'AWS_REV_SHARE' else 'SELLER_REV_SHARE' end,
+           case when i % 3 = 1 then -((i % 997) / 10.0) else (i % 997) * 3.3 end, 'USD', i % 7 <> 6, d, d + interval '30 days', 'inv-' || (i / 3), 'agmt-' || (i % 20000 + 1), 0, 0
+      from generate_series(1, ${EVENTS}) i,
+           lateral (select timestamptz '2021-12-01' + (i::bigint * 157680000 / ${EVENTS}) * interval '1 second' as d, i % 5000 + 1 as c) x`);
+  await db.query(`insert into sdds_daily_usage (valid_from, update_date, usage_feed_id, usage_date, product_id, end_user_account_id, dimension_key, usage_unit, usage_quantity, pricing_currency, estimated_revenue_in_pricing_currency, _file_id, _line)
+    select d, d, 'u-' || i, d::date, 'prod-' || (i % 10 + 1), 'acct-' || (i % 5000 + 1), 'api_calls', 'Units', i % 1000, 'USD', (i % 1000) / 100.0, 0, 0
+      from generate_series(1, ${USAGE}) i, lateral (select timestamptz '2021-12-01' + (i::bigint * 157680000 / ${USAGE}) * interval '1 second' as d) x`);
+  await db.query('vacuum analyze');
+  console.log(`${((performance.now() - t0) / 1000).toFixed(0)} s`);
+
+  const cases: Array<[string, string | undefined]> = [
+    ['revenue', undefined],
+    ['revenue', 'product'],
+    ['revenue', 'customer'],
+    ['subscribers', undefined],
+    ['cancellations', undefined],
+    ['active', undefined],
+    ['usage', 'dimension'],
+    ['collections', undefined],
+    ['disbursements', undefined],
+    ['past-due', undefined],
+    ['reconcile', undefined],
+  ];
+  const plain: Record<string, string> = {
+    revenue: `select currency, sum(amount) from sdds_billing_event where invoice_date >= $1 and invoice_date < $2 and action = 'INVOICED' group by currency`,
+    usage: `select pricing_currency, sum(estimated_revenue_in_pricing_currency) from sdds_daily_usage where usage_date >= $1::date and usage_date < $2::date group by 1`,
+    collections: `select currency, sum(amount) from sdds_billing_event where action = 'COLLECTED' and valid_from >= $1 and valid_from < $2 group by currency`,
+  };
+  console.log('');
+  console.log(`metric                 period            p50 ms   p95 ms   plain SQL p50 ms   (${RUNS} runs; targets p95 < 300 ms last-month, < 1500 ms last-12-months)`);
+  for (const period of ['last-month', 'last-12-months']) {
+    for (const [metric, by] of cases) {
+      const times: number[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        const t = performance.now();
+        await answer(db, metric, period, by, options);
+        times.push(performance.now() - t);
+      }
+      let base = '';
+      const sql = plain[metric];
+      if (sql && !by) {
+        const { parsePeriod } = await import('../src/periods.ts');
+        const p = parsePeriod(period, options);
+        const bt: number[] = [];
+        for (let r = 0; r < RUNS; r++) {
+          const t = performance.now();
+          await db.query(sql, metric === 'usage' ? [p.startDate, p.endDate] : [p.start, p.end]);
+          bt.push(performance.now() - t);
+        }
+        base = pct(bt, 50).toFixed(0);
+      }
+      const name = by ? `${metric} by ${by}` : metric;
+      console.log(`${name.padEnd(22)} ${period.padEnd(16)} ${pct(times, 50).toFixed(0).padStart(7)}  ${pct(times, 95).toFixed(0).padStart(7)}   ${base.padStart(16)}`);
+    }
+  }
+  await db.close();
+}
+
+await main();
