@@ -6,6 +6,7 @@
  */
 import { currentWhere } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
+import { addDecimals } from './decimal.ts';
 import { AppError } from '../errors.ts';
 import type { Period } from '../periods.ts';
 
@@ -129,6 +130,18 @@ function sorted(sql: string, by: RevenueDimension | undefined): string {
   return `select * from (${sql}) g order by currency${by === 'month' ? ', key' : by ? ', gross_revenue::numeric desc, key' : ''}`;
 }
 
+const MONEY = ['gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'net_revenue'] as const;
+
+function totalsFromRows(rows: RevenueRow[]): RevenueAmounts[] {
+  const currencies = [...new Set(rows.map((r) => r.currency))].sort();
+  return currencies.map((currency) => {
+    const mine = rows.filter((r) => r.currency === currency);
+    const t = { currency } as RevenueAmounts;
+    for (const m of MONEY) t[m] = addDecimals(mine.map((r) => r[m]));
+    return t;
+  });
+}
+
 function totalsOf(rows: RevenueAmounts[]): RevenueAmounts[] {
   return rows.map((r) => ({ currency: r.currency, gross_revenue: r.gross_revenue, refunds: r.refunds, listing_fees: r.listing_fees, seller_tax_share: r.seller_tax_share, net_revenue: r.net_revenue }));
 }
@@ -146,9 +159,13 @@ async function sddsCovers(db: Database, period: Period): Promise<boolean> {
 export async function getRevenue(db: Database, params: RevenueParams): Promise<RevenueResult> {
   const { period, by } = params;
   if (await sddsCovers(db, period)) {
-    const totals = await db.query<RevenueAmounts>(sorted(sddsSql(undefined), undefined), [period.start, period.end]);
-    const rows = by ? await db.query<RevenueRow>(sorted(sddsSql(by), by), by === 'month' ? [period.start, period.end, params.timeZone] : [period.start, period.end]) : [];
-    return { metric: 'revenue', totals: totalsOf(totals), rows, source: 'sdds' };
+    if (!by) {
+      const totals = await db.query<RevenueAmounts>(sorted(sddsSql(undefined), undefined), [period.start, period.end]);
+      return { metric: 'revenue', totals: totalsOf(totals), rows: [], source: 'sdds' };
+    }
+    // one pass: every line is in exactly one group, so the groups add up to the totals
+    const rows = await db.query<RevenueRow>(sorted(sddsSql(by), by), by === 'month' ? [period.start, period.end, params.timeZone] : [period.start, period.end]);
+    return { metric: 'revenue', totals: totalsFromRows(rows), rows, source: 'sdds' };
   }
   // CAS months are calendar months: a period answers from the AR periods it contains
   const casRange = [period.startDate, period.endDate];
