@@ -54,13 +54,17 @@ export async function queryAsOf<T extends Row = Row>(db: Database, feed: string,
  * keys that have a revision matching the filter, and the result is filtered again. Exact, because
  * an entity's current state is one of its revisions. Use as `from ${currentWhere(...)} alias`.
  */
-export function currentWhere(feed: string, filter: string): string {
+export function currentWhere(feed: string, filter: string, columns?: string[]): string {
   const def = sddsDataset(feed);
   const key = def.key.map((k) => `"${k}"`).join(', ');
   const keyTuple = def.key.length === 1 ? key : `(${key})`;
+  // sorting only the columns asked for is far cheaper than sorting whole rows
+  const wanted = columns
+    ? [...new Set([...def.key, 'valid_from', 'update_date', 'delete_date', '_file_id', ...columns])].map((c) => `"${c}"`).join(', ')
+    : '*';
   return (
     `(select * from (select distinct on (${key}) * from (` +
-    `select distinct on (${key}, "valid_from") * from "${def.name}" ` +
+    `select distinct on (${key}, "valid_from") ${wanted} from "${def.name}" ` +
     `where ${keyTuple} in (select ${key} from "${def.name}" where ${filter}) ` +
     `order by ${key}, "valid_from", "update_date" desc nulls last, "_file_id" desc` +
     `) revisions where "delete_date" is null order by ${key}, "valid_from" desc) current_state where ${filter})`

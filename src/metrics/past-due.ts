@@ -37,10 +37,10 @@ export interface PastDueAnswer {
 
 /** The invoices outstanding past their due date as of $1, then `tail` over them (the CTE `owed`). */
 const owed = (tail: string) => `
-  with lines as (
-    select * from ${currentWhere('sdds_billing_event', `invoice_id is not null and transaction_type like 'SELLER\\_%' and invoice_date < $1`)} b
+  with lines as materialized (
+    select * from ${currentWhere('sdds_billing_event', `invoice_id is not null and transaction_type like 'SELLER\\_%' and invoice_date < $1`, ['invoice_id', 'transaction_type', 'invoice_date', 'currency', 'end_user_account_id', 'payment_due_date', 'amount', 'action', 'action_date', 'charge_variant', 'charge_side'])} b
      where not coalesce(charge_variant = 'RESALE' and charge_side = 'BUYING', false)),
-  invoices as (
+  invoices as materialized (
     select invoice_id, currency, end_user_account_id as customer,
            max(payment_due_date) filter (where action = 'INVOICED') as due,
            coalesce(sum(amount) filter (where action in ('INVOICED', 'FORGIVEN') and invoice_date < $1), 0) as billed,
