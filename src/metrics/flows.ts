@@ -8,7 +8,8 @@ import { currentWhere } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
 
-type Dim = 'product' | 'customer' | 'month' | 'dimension';
+export type FlowDimension = 'product' | 'customer' | 'month' | 'dimension';
+type Dim = FlowDimension;
 
 export interface FlowRow {
   currency: string;

@@ -7,7 +7,7 @@ import { completeThrough } from '../deliveries/freshness.ts';
 import { AppError } from '../errors.ts';
 import { parsePeriod, type Period, type PeriodOptions } from '../periods.ts';
 import { getActive, getCancellations, getSubscribers } from './agreements.ts';
-import { MONEY_FLOW_DIMENSIONS, USAGE_DIMENSIONS, getCollections, getDisbursements, getUsage } from './flows.ts';
+import { MONEY_FLOW_DIMENSIONS, USAGE_DIMENSIONS, getCollections, getDisbursements, getUsage, type FlowDimension } from './flows.ts';
 import { getPastDue } from './past-due.ts';
 import { getReconciliation } from './reconcile.ts';
 import { REVENUE_DIMENSIONS, getRevenue, type RevenueDimension } from './revenue.ts';
@@ -71,21 +71,21 @@ export const METRICS: MetricDefinition[] = [
     summary: 'metered usage by usage date: estimated revenue per pricing currency (and quantity by product, customer, dimension or month)',
     dimensions: USAGE_DIMENSIONS,
     datasets: { sdds: 'sdds_daily_usage', cas: 'cas_daily_business_usage_by_instance_type' },
-    run: (db, a) => getUsage(db, a.period, a.by as never),
+    run: (db, a) => getUsage(db, a.period, a.by as FlowDimension | undefined),
   },
   {
     name: 'collections',
     summary: 'buyer payments collected in the period (COLLECTED events), per currency',
     dimensions: MONEY_FLOW_DIMENSIONS,
     datasets: { sdds: 'sdds_billing_event', cas: 'sdds_billing_event' },
-    run: (db, a) => getCollections(db, a.period, a.timeZone, a.by as never),
+    run: (db, a) => getCollections(db, a.period, a.timeZone, a.by as FlowDimension | undefined),
   },
   {
     name: 'disbursements',
     summary: 'payouts to you in the period, net of failed ones: each payout, or what was paid by product, customer or month',
     dimensions: MONEY_FLOW_DIMENSIONS,
     datasets: { sdds: 'sdds_billing_event', cas: 'cas_disbursed_amount_by_product' },
-    run: (db, a) => getDisbursements(db, a.period, a.timeZone, a.by as never),
+    run: (db, a) => getDisbursements(db, a.period, a.timeZone, a.by as FlowDimension | undefined),
   },
   {
     name: 'past-due',
