@@ -73,7 +73,6 @@ export function datasetTable(name: string) {
         unique(`${def.name}_revision_uq`).on(...(revision as [never, ...never[]])).nullsNotDistinct(),
         // metrics select events by their date, then resolve only those keys' revisions
         ...(def.eventDate ? [index(`${def.name}_${def.eventDate}_idx`).on(cols[def.eventDate]!)] : []),
-        ...(def.lookups ?? []).map((c) => index(`${def.name}_${c}_idx`).on(cols[c]!)),
       ];
     }
     return [

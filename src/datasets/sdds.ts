@@ -25,7 +25,6 @@ interface FeedInput {
   /** Extra history columns beyond the standard four (address has valid_to). */
   history?: ColumnDef[];
   eventDate?: string;
-  lookups?: string[];
 }
 
 function feed(input: FeedInput): SddsDataset {
@@ -46,7 +45,6 @@ function feed(input: FeedInput): SddsDataset {
     cadence: { kind: 'sdds-daily' },
     ...(input.retiredOn ? { retiredOn: input.retiredOn } : {}),
     ...(input.eventDate ? { eventDate: input.eventDate } : {}),
-    ...(input.lookups ? { lookups: input.lookups } : {}),
   };
 }
 
@@ -167,7 +165,6 @@ export const SDDS_DATASETS: SddsDataset[] = [
   feed({
     name: 'sdds_billing_event',
     eventDate: 'invoice_date',
-    lookups: ['invoice_id', 'disbursement_billing_event_id'],
     folders: ['BillingEventFeed_V1'],
     title: 'Billing events',
     description: 'Invoices, refunds, credits, forgiveness, collections and disbursements where you are seller of record.',

@@ -85,8 +85,6 @@ export interface SddsDataset extends DatasetBase {
    * current state.
    */
   eventDate?: string;
-  /** Columns metrics look rows up by (each gets an index). */
-  lookups?: string[];
   /** Folder names this feed is delivered under (`<folder>/year=YYYY/month=MM/data.csv`). */
   folders: string[];
 }
