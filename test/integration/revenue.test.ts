@@ -11,6 +11,8 @@ import { csv, ingestContent, tempDir } from '../support/files.ts';
 
 const H = ['valid_from', 'insert_date', 'update_date', 'delete_date', 'billing_event_id', 'from_account_id', 'to_account_id', 'end_user_account_id', 'product_id', 'action', 'transaction_type', 'amount', 'currency', 'balance_impacting', 'invoice_date', 'agreement_id', 'charge_variant', 'charge_side'];
 const NOW = new Date('2026-11-29T08:00:00Z');
+// files arrive before the pinned clock, whatever the wall clock says when the test runs
+const ARRIVED = { now: () => new Date('2026-11-28T06:00:00Z') };
 const options = { now: NOW, timeZone: 'UTC', fiscalYearStartMonth: 1 };
 
 function ev(id: string, action: string, type: string, amount: string, opts: { cur?: string; day?: string; bi?: string; buyer?: string; product?: string; updated?: string; deleted?: string; variant?: string; side?: string } = {}): string[] {
@@ -24,27 +26,29 @@ describe('revenue', () => {
   let t: TestDatabase;
   let root: string;
 
+  const ingest = (key: string, content: string) => ingestContent(t.db, root, key, content, ARRIVED);
+
   beforeAll(async () => {
     t = await createPostgresDatabase();
     root = await tempDir();
-    await ingestContent(t.db, root, 'ProductFeed_V1/year=2026/month=01/data.csv', csv([
+    await ingest('ProductFeed_V1/year=2026/month=01/data.csv', csv([
       ['valid_from', 'insert_date', 'update_date', 'delete_date', 'product_id', 'product_code', 'title'],
       ['2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '', 'prod-1', 'pc-1', 'Acme Analytics (SaaS)'],
       ['2026-09-01T00:00:00Z', '2026-09-01T00:00:00Z', '2026-09-01T00:00:00Z', '', 'prod-1', 'pc-1', 'Acme Analytics Platform'],
       ['2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', '', 'prod-2', 'pc-2', 'Acme Gateway'],
     ]));
-    await ingestContent(t.db, root, 'AccountFeed_V1/year=2026/month=01/data.csv', csv([
+    await ingest('AccountFeed_V1/year=2026/month=01/data.csv', csv([
       ['valid_from', 'account_id', 'aws_account_id', 'mailing_address_id', 'tax_address_id'],
       ['2026-01-01T00:00:00Z', 'acct-a', '012345678901', 'addr-a', ''],
       ['2026-01-01T00:00:00Z', 'acct-b', '444455556666', 'addr-b1', 'addr-b2'],
     ]));
-    await ingestContent(t.db, root, 'AddressFeed_V1/year=2026/month=01/data.csv', csv([
+    await ingest('AddressFeed_V1/year=2026/month=01/data.csv', csv([
       ['valid_from', 'address_id', 'company_name', 'country_code'],
       ['2026-01-01T00:00:00Z', 'addr-a', 'Example, Inc.', 'US'],
       ['2026-01-01T00:00:00Z', 'addr-b1', 'Beispiel (mailing)', 'DE'],
       ['2026-01-01T00:00:00Z', 'addr-b2', 'Beispiel GmbH', 'DE'],
     ]));
-    await ingestContent(t.db, root, 'BillingEventFeed_V1/year=2026/month=10/data.csv', csv([
+    await ingest('BillingEventFeed_V1/year=2026/month=10/data.csv', csv([
       H,
       // invoice 1: 1,000.00 with a 3% fee and AWS-remitted tax (not the seller's money)
       ev('i1-rev', 'INVOICED', 'SELLER_REV_SHARE', '1000.000000'),
@@ -76,7 +80,7 @@ describe('revenue', () => {
       ev('nov', 'INVOICED', 'SELLER_REV_SHARE', '333.000000', { day: '2026-11-01' }),
       ev('d1', 'DISBURSED', 'SELLER_REV_SHARE', '-1000.000000', { bi: '0' }),
     ]));
-    await ingestContent(t.db, root, 'cas/sales_compensation_billed_revenue_2019-04-15.csv', csv([
+    await ingest('cas/sales_compensation_billed_revenue_2019-04-15.csv', csv([
       ['Customer AWS Account Number', 'Product Code', 'Product Title', 'Gross Revenue', 'AWS Revenue Share', 'Gross Refunds', 'AWS Refunds Share', 'Net Revenue', 'Currency', 'AR Period'],
       ['0123-4567-8901', 'pc-1', 'Acme Analytics (SaaS)', '400.00', '-12.00', '-40.00', '1.20', '349.20', 'USD', '2019-03'],
       ['444455556666', 'pc-2', 'Acme Gateway', '100.00', '-20.00', '0.00', '0.00', '80.00', 'USD', '2019-03'],

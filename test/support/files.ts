@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Database } from '../../src/db/client.ts';
-import { ingestObject, type FileResult } from '../../src/ingest/load.ts';
+import { ingestObject, type FileResult, type IngestOptions } from '../../src/ingest/load.ts';
 import { localObject } from '../../src/ingest/local.ts';
 
 export async function tempDir(prefix = 'mp-test-'): Promise<string> {
@@ -18,9 +18,9 @@ export async function putFile(root: string, key: string, content: string | Buffe
 }
 
 /** Writes the object and ingests it under its key. */
-export async function ingestContent(db: Database, root: string, key: string, content: string | Buffer): Promise<FileResult> {
+export async function ingestContent(db: Database, root: string, key: string, content: string | Buffer, options: IngestOptions = {}): Promise<FileResult> {
   const file = await putFile(root, key, content);
-  return ingestObject(db, localObject(file, key));
+  return ingestObject(db, localObject(file, key), options);
 }
 
 /** A CSV document from rows of fields, quoting where RFC 4180 requires. */
