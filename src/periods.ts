@@ -4,6 +4,7 @@
  * Quarters and years follow the fiscal year: FY N ends in calendar year N (with a January start,
  * FY N is calendar N).
  */
+import { addDays, addMonths, isValidDate } from './datasets/catalog.ts';
 import { AppError } from './errors.ts';
 
 export interface Period {
@@ -47,22 +48,6 @@ export const PERIOD_FORMS = [
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-function addDays(date: string, n: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
-
-function addMonths(date: string, n: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCMonth(d.getUTCMonth() + n);
-  return d.toISOString().slice(0, 10);
-}
-
-function validDate(iso: string): boolean {
-  const d = new Date(`${iso}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === iso;
-}
 
 /** The calendar day `instant` falls on in `timeZone`. */
 export function localDate(instant: Date, timeZone: string): string {
@@ -178,7 +163,7 @@ export function parsePeriod(input: string, options: PeriodOptions): Period {
   let m = /^(\d{4})-(\d{2})$/.exec(text);
   if (m) {
     const first = `${m[1]}-${m[2]}-01`;
-    if (!validDate(first)) throw unknownPeriod(input);
+    if (!isValidDate(first)) throw unknownPeriod(input);
     return make(first, addMonths(first, 1), monthLabel(first));
   }
   m = /^(?:fy)?(\d{4})-q([1-4])$/.exec(text);
@@ -194,7 +179,7 @@ export function parsePeriod(input: string, options: PeriodOptions): Period {
   m = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(text);
   if (m) {
     const [, from, to] = m as unknown as [string, string, string];
-    if (!validDate(from) || !validDate(to)) throw new AppError('usage', `"${input}": ${validDate(from) ? to : from} is not a calendar date`);
+    if (!isValidDate(from) || !isValidDate(to)) throw new AppError('usage', `"${input}": ${isValidDate(from) ? to : from} is not a calendar date`);
     if (to < from) throw new AppError('usage', `"${input}": the range ends (${to}) before it starts (${from})`);
     // both ends are days people include
     return make(from, addDays(to, 1), span(from, addDays(to, 1)));

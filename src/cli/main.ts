@@ -28,6 +28,8 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Raw output, streamed (large exports); standard output when not given. */
+  stream?: NodeJS.WritableStream;
 }
 
 interface Context {
@@ -226,15 +228,13 @@ export const COMMANDS: Command[] = [
       if (positionals.length !== 2) throw new AppError('usage', 'export needs a dataset and a period, e.g. export sdds_billing_event last-month --out billing.csv');
       const period = parsePeriod(positionals[1]!, { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth });
       return withDb(async (db) => {
+        // streamed: an export can be larger than memory
         const chunks = exportDataset(db, positionals[0]!, period);
         if (values.out) {
           await pipeline(Readable.from(chunks), createWriteStream(String(values.out)));
           io.err(`wrote ${positionals[0]} for ${period.label} to ${String(values.out)}`);
         } else {
-          const decoder = new TextDecoder();
-          let text = '';
-          for await (const c of chunks) text += typeof c === 'string' ? c : decoder.decode(c, { stream: true });
-          io.out(text.replace(/\n$/, ''));
+          await pipeline(Readable.from(chunks), io.stream ?? process.stdout, { end: false });
         }
         return 0;
       });
