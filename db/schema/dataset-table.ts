@@ -73,6 +73,17 @@ export function datasetTable(name: string) {
         unique(`${def.name}_revision_uq`).on(...(revision as [never, ...never[]])).nullsNotDistinct(),
         // metrics select events by their date, then resolve only those keys' revisions
         ...(def.eventDate ? [index(`${def.name}_${def.eventDate}_idx`).on(cols[def.eventDate]!)] : []),
+        // the rows one file brought (rollups fold in new files); rows are appended in file order,
+        // so a BRIN index is tiny and costs the load next to nothing
+        index(`${def.name}_file_brin`).using('brin', cols._file_id!),
+        ...(def.name === 'sdds_billing_event'
+          ? [
+              // collections are asked by the day the buyer paid; only COLLECTED rows are indexed
+              index('sdds_billing_event_collected_idx').on(sql`coalesce("action_date", "valid_from")`).where(sql`"action" = 'COLLECTED'`),
+              // "what happened since T" (past-due as of T); rows arrive roughly in valid_from order
+              index('sdds_billing_event_valid_from_brin').using('brin', cols.valid_from!),
+            ]
+          : []),
       ];
     }
     return [

@@ -1,3 +1,4 @@
 export * from './ingest.ts';
 export * from './datasets.ts';
 export * from './pipeline.ts';
+export * from './rollups.ts';

@@ -48,24 +48,47 @@ export async function queryAsOf<T extends Row = Row>(db: Database, feed: string,
   return db.query<T>(asOfSql(def), [iso(at.validAt, 'infinity'), iso(at.knownAt, 'infinity')]);
 }
 
+/** The key of a row as text, as sdds_revised_key stores it (`alias.` prefixes the columns). */
+export function keyText(def: SddsDataset, alias?: string): string {
+  const col = (k: string) => `${alias ? `${alias}.` : ''}"${k}"`;
+  return def.key.length === 1 ? `${col(def.key[0]!)}::text` : `jsonb_build_array(${def.key.map(col).join(', ')})::text`;
+}
+
+/**
+ * Record which keys of the rows file `fileId` brought now have more than one revision. Runs in
+ * the load's transaction; one index probe per row (most rows are never revised).
+ */
+export function recordRevisedKeysSql(def: SddsDataset): string {
+  const same = def.key.map((k) => `o."${k}" = f."${k}"`).join(' and ');
+  return `insert into sdds_revised_key (dataset, key)
+    select distinct '${def.name}', ${keyText(def, 'f')} from "${def.name}" f
+     where f._file_id = $1
+       and exists (select 1 from "${def.name}" o where ${same} and (o.valid_from is distinct from f.valid_from or o.update_date is distinct from f.update_date))
+    on conflict do nothing`;
+}
+
 /**
  * The current state of only the rows of an SDDS feed that satisfy `filter` (SQL over its columns,
- * unqualified), without resolving the whole feed: the recipe runs over every revision of just the
- * keys that have a revision matching the filter, and the result is filtered again. Exact, because
- * an entity's current state is one of its revisions. Use as `from ${currentWhere(...)} alias`.
+ * unqualified), without resolving the whole feed. A key with a single revision is current unless
+ * soft-deleted, so those rows are read straight through the filter's indexes; the recipe runs
+ * only over every revision of the few keys sdds_revised_key lists (an entity's current state is
+ * one of its revisions, so filtering after resolving is exact). Use as `from ${currentWhere(...)} alias`.
+ * `columns` (default: all) must include every column `filter` reads.
  */
 export function currentWhere(feed: string, filter: string, columns?: string[]): string {
   const def = sddsDataset(feed);
   const key = def.key.map((k) => `"${k}"`).join(', ');
-  const keyTuple = def.key.length === 1 ? key : `(${key})`;
   // sorting only the columns asked for is far cheaper than sorting whole rows
   const wanted = columns
     ? [...new Set([...def.key, 'valid_from', 'update_date', 'delete_date', '_file_id', ...columns])].map((c) => `"${c}"`).join(', ')
     : '*';
+  const revised = `(select key from sdds_revised_key where dataset = '${def.name}')`;
   return (
-    `(select * from (select distinct on (${key}) * from (` +
+    `(select ${wanted} from "${def.name}" where (${filter}) and "delete_date" is null and ${keyText(def)} not in ${revised} ` +
+    `union all ` +
+    `select * from (select distinct on (${key}) * from (` +
     `select distinct on (${key}, "valid_from") ${wanted} from "${def.name}" ` +
-    `where ${keyTuple} in (select ${key} from "${def.name}" where ${filter}) ` +
+    `where ${keyText(def)} in ${revised} ` +
     `order by ${key}, "valid_from", "update_date" desc nulls last, "_file_id" desc` +
     `) revisions where "delete_date" is null order by ${key}, "valid_from" desc) current_state where ${filter})`
   );

@@ -3,6 +3,8 @@
  * streaming, and load it in one transaction with its ledger row. A rejected file leaves the stored
  * data exactly as it was and a ledger row saying why, where, and with which values.
  */
+import { recordRevisedKeysSql } from '../datasets/history.ts';
+import { refreshInvoiceBalances } from '../rollups/invoice-balance.ts';
 import { recogniseKey, addDays, type Recognised } from '../datasets/catalog.ts';
 import type { CasDataset, DatasetDef, DateRange } from '../datasets/types.ts';
 import { CopyAborted, type Database, type Tx } from '../db/client.ts';
@@ -118,11 +120,12 @@ export async function ingestObject(db: Database, src: ObjectSource, options: Ing
   const recognised = recogniseKey(src.key);
   const dataset = recognised.kind === 'unknown' ? null : recognised.dataset;
   let identity: ObjectIdentity = { size: null, sha256: null, etag: null };
+  let loaded: FileResult;
   try {
     identity = await src.identify();
     if (recognised.kind === 'unknown') throw new RejectedFile(`unknown dataset: ${recognised.reason}`);
     if (recognised.kind === 'cas-meta') return await loadMetadata(db, src, identity, recognised, startedAt, now);
-    return await loadData(db, src, identity, recognised, startedAt, now);
+    loaded = await loadData(db, src, identity, recognised, startedAt, now);
   } catch (error) {
     const rejected = (error instanceof AppError && error.code === 'rejected-file') || error instanceof CopyAborted || isDataError(error);
     if (!rejected) throw error;
@@ -157,6 +160,11 @@ export async function ingestObject(db: Database, src: ObjectSource, options: Ing
       durationMs: now().getTime() - startedAt.getTime(),
     };
   }
+  // Committed. Folding it into the invoice rollup is outside the try: a failure there is a
+  // database error for the caller to retry, never a verdict on the file; the retry (an unchanged
+  // object) folds again, as does the next metric that reads the rollup.
+  if (loaded.dataset === 'sdds_billing_event') await refreshInvoiceBalances(db);
+  return loaded;
 }
 
 /** PostgreSQL's verdict on a value we let through (class 22: data exception; 23: constraint). */
@@ -273,6 +281,7 @@ async function loadData(
       rowsInserted = stats.rowsRead;
     } else {
       ({ rowsInserted, stats } = await loadHistory(tx, def, src, fileId, period, prev !== null));
+      if (rowsInserted > 0) await tx.query(recordRevisedKeysSql(def), [fileId]);
     }
 
     const status: FileStatus = stats.rowsRead === 0 ? 'no-data' : 'loaded';

@@ -26,24 +26,42 @@ export interface FlowAnswer {
   source: 'sdds' | 'cas' | 'none';
 }
 
-/** Joins that name a product (`p`) and a customer (`a`, `ad`) from ids in `f`. */
-const names = (product: string, customer: string) => `
-  left join sdds_product_current p on p.product_id = ${product}
-  left join sdds_account_current a on a.account_id = ${customer}
-  left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)`;
+interface Ids {
+  /** The line's currency, product id, customer (account id) and date (local), as SQL over `f`. */
+  currency: string;
+  product: string;
+  customer: string;
+  date: string;
+  dimension?: string;
+  unit?: string;
+}
 
-function group(by: Dim | undefined, o: { product: string; customer: string; date: string; dimension?: string; unit?: string }): { select: string; groupBy: string } {
+/**
+ * Lines (`from`, rows `f`) summed per currency and the breakdown's id, then named: products by
+ * title, customers by company name with their AWS account, months by name. Summing before naming
+ * keeps name lookups to one per group however many lines there are. `sums` are numeric aggregates
+ * `[sql, name]`; they come out as text.
+ */
+function breakdown(from: string, sums: Array<[string, string]>, by: Dim | undefined, o: Ids): string {
+  const agg = sums.map(([expr, name]) => `${expr} as ${name}`).join(', ');
+  const text = sums.map(([, name]) => `s.${name}::text as ${name}`).join(', ');
+  if (!by) return `select s.currency, ${text} from (select ${o.currency} as currency, ${agg} ${from} group by 1) s`;
+  const id = { product: o.product, customer: o.customer, month: `to_char(${o.date}, 'YYYY-MM')`, dimension: o.dimension! }[by];
+  const unit = by === 'dimension' ? `, ${o.unit} as unit` : '';
+  const s = `(select ${o.currency} as currency, ${id} as id${unit}, ${agg} ${from} group by 1, 2${unit ? ', 3' : ''}) s`;
   switch (by) {
-    case undefined:
-      return { select: '', groupBy: '' };
     case 'product':
-      return { select: `, coalesce(${o.product}, '(none)') as key, coalesce(p.title, ${o.product}, '(none)') as name, null as detail`, groupBy: `, ${o.product}, p.title` };
+      return `select s.currency, coalesce(s.id, '(none)') as key, coalesce(p.title, s.id, '(none)') as name, null as detail, ${text}
+                from ${s} left join sdds_product_current p on p.product_id = s.id`;
     case 'customer':
-      return { select: `, coalesce(${o.customer}, '(none)') as key, coalesce(ad.company_name, a.aws_account_id, ${o.customer}, '(none)') as name, a.aws_account_id as detail`, groupBy: `, ${o.customer}, ad.company_name, a.aws_account_id` };
+      return `select s.currency, coalesce(s.id, '(none)') as key, coalesce(ad.company_name, a.aws_account_id, s.id, '(none)') as name, a.aws_account_id as detail, ${text}
+                from ${s}
+                left join sdds_account_current a on a.account_id = s.id
+                left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)`;
     case 'month':
-      return { select: `, to_char(${o.date}, 'YYYY-MM') as key, to_char(${o.date}, 'FMMonth YYYY') as name, null as detail`, groupBy: `, 2, 3` };
+      return `select s.currency, s.id as key, to_char(to_date(s.id, 'YYYY-MM'), 'FMMonth YYYY') as name, null as detail, ${text} from ${s}`;
     case 'dimension':
-      return { select: `, ${o.dimension} as key, ${o.dimension} as name, ${o.unit} as detail`, groupBy: `, ${o.dimension}, ${o.unit}` };
+      return `select s.currency, s.id as key, s.id as name, s.unit as detail, ${text} from ${s}`;
   }
 }
 
@@ -61,26 +79,31 @@ export const USAGE_DIMENSIONS = ['product', 'customer', 'dimension', 'month'] as
 export async function getUsage(db: Database, period: Period, by?: Dim): Promise<FlowAnswer> {
   const range = [period.startDate, period.endDate];
   if (await has(db, `select 1 from sdds_daily_usage where usage_date >= $1::date and usage_date < $2::date`, range)) {
-    const q = (b: Dim | undefined) => {
-      const g = group(b, { product: 'f.product_id', customer: 'f.end_user_account_id', date: 'f.usage_date', dimension: 'f.dimension_key', unit: 'f.usage_unit' });
-      return ordered(
-        `select f.pricing_currency as currency${g.select}, coalesce(sum(f.estimated_revenue_in_pricing_currency), 0)::text as estimated_revenue${b ? ', sum(f.usage_quantity)::text as quantity' : ''}
-           from ${currentWhere('sdds_daily_usage', 'usage_date >= $1::date and usage_date < $2::date')} f ${names('f.product_id', 'f.end_user_account_id')}
-          group by f.pricing_currency${g.groupBy}`,
+    const from = `from ${currentWhere('sdds_daily_usage', 'usage_date >= $1::date and usage_date < $2::date')} f`;
+    const ids = { currency: 'f.pricing_currency', product: 'f.product_id', customer: 'f.end_user_account_id', date: 'f.usage_date', dimension: 'f.dimension_key', unit: 'f.usage_unit' };
+    const q = (b: Dim | undefined) =>
+      ordered(
+        breakdown(from, [['coalesce(sum(f.estimated_revenue_in_pricing_currency), 0)', 'estimated_revenue'], ...(b ? [['sum(f.usage_quantity)', 'quantity'] as [string, string]] : [])], b, ids),
         b,
         'estimated_revenue',
       );
-    };
     return { metric: 'usage', totals: await db.query(q(undefined), range), rows: by ? await db.query<FlowRow>(q(by), range) : [], source: 'sdds' };
   }
+  // the legacy report has no customers; products by code (titled from the product feed), dimensions by instance type
   const q = (b: Dim | undefined) => {
-    const g = group(b === 'customer' ? undefined : b, { product: 'p.product_id', customer: '', date: 'f._period_start', dimension: 'f.instance_type', unit: 'f.usage_unit_type' });
-    const product = b === 'product' ? { select: `, f.product_code as key, coalesce(p.title, f.product_title, f.product_code) as name, null as detail`, groupBy: ', f.product_code, p.title, f.product_title' } : g;
+    const g =
+      b === 'product'
+        ? { select: `, f.product_code as key, coalesce(p.title, f.product_title, f.product_code) as name, null as detail`, groupBy: ', f.product_code, p.title, f.product_title' }
+        : b === 'month'
+          ? { select: `, to_char(f._period_start, 'YYYY-MM') as key, to_char(f._period_start, 'FMMonth YYYY') as name, null as detail`, groupBy: ', 2, 3' }
+          : b === 'dimension'
+            ? { select: `, f.instance_type as key, f.instance_type as name, f.usage_unit_type as detail`, groupBy: ', f.instance_type, f.usage_unit_type' }
+            : { select: '', groupBy: '' };
     return ordered(
-      `select f.currency${product.select}, coalesce(sum(f.estimated_revenue), 0)::text as estimated_revenue${b ? ', sum(f.usage_units)::text as quantity' : ''}
+      `select f.currency${g.select}, coalesce(sum(f.estimated_revenue), 0)::text as estimated_revenue${b && b !== 'customer' ? ', sum(f.usage_units)::text as quantity' : ''}
          from cas_daily_business_usage_by_instance_type f left join sdds_product_current p on p.product_code = f.product_code
-        where f._period_start >= $1::date and f._period_start < $2::date group by f.currency${product.groupBy}`,
-      b,
+        where f._period_start >= $1::date and f._period_start < $2::date group by f.currency${g.groupBy}`,
+      b === 'customer' ? undefined : b,
       'estimated_revenue',
     );
   };
@@ -95,16 +118,9 @@ export const MONEY_FLOW_DIMENSIONS = ['product', 'customer', 'month'] as const;
 export async function getCollections(db: Database, period: Period, timeZone: string, by?: Dim): Promise<FlowAnswer> {
   const params = [period.start, period.end, timeZone];
   const when = `coalesce(f.action_date, f.valid_from)`;
-  const q = (b: Dim | undefined) => {
-    const g = group(b, { product: 'f.product_id', customer: 'f.end_user_account_id', date: `(${when} at time zone $3)` });
-    return ordered(
-      `select f.currency${g.select}, sum(f.amount)::text as collected
-         from ${currentWhere('sdds_billing_event', `action = 'COLLECTED' and coalesce(action_date, valid_from) >= $1 and coalesce(action_date, valid_from) < $2`)} f ${names('f.product_id', 'f.end_user_account_id')}
-        where $3::text is not null group by f.currency${g.groupBy}`,
-      b,
-      'collected',
-    );
-  };
+  const from = `from ${currentWhere('sdds_billing_event', `action = 'COLLECTED' and coalesce(action_date, valid_from) >= $1 and coalesce(action_date, valid_from) < $2`)} f where $3::text is not null`;
+  const q = (b: Dim | undefined) =>
+    ordered(breakdown(from, [['sum(f.amount)', 'collected']], b, { currency: 'f.currency', product: 'f.product_id', customer: 'f.end_user_account_id', date: `(${when} at time zone $3)` }), b, 'collected');
   const totals = await db.query<Record<string, string>>(q(undefined), params);
   const source = totals.length > 0 || (await has(db, `select 1 from sdds_billing_event where action = 'COLLECTED'`, [])) ? 'sdds' : 'none';
   return { metric: 'collections', totals, rows: by ? await db.query<FlowRow>(q(by), params) : [], source };
@@ -131,17 +147,11 @@ export async function getDisbursements(db: Database, period: Period, timeZone: s
         params,
       );
     } else {
-      const g = group(by, { product: 'f.product_id', customer: 'f.end_user_account_id', date: '(d.invoice_date at time zone $3)' });
-      rows = await db.query<FlowRow>(
-        ordered(
-          `select f.currency${g.select}, (-sum(f.amount))::text as disbursed
-             from ${currentWhere('sdds_billing_event', `action = 'DISBURSED' and transaction_type not like 'DISBURSEMENT%' and disbursement_billing_event_id in (select billing_event_id from sdds_billing_event where transaction_type = 'DISBURSEMENT' and invoice_date >= $1 and invoice_date < $2)`)} f
+      const from = `from ${currentWhere('sdds_billing_event', `action = 'DISBURSED' and transaction_type not like 'DISBURSEMENT%' and disbursement_billing_event_id in (select billing_event_id from sdds_billing_event where transaction_type = 'DISBURSEMENT' and invoice_date >= $1 and invoice_date < $2)`)} f
              join ${currentWhere('sdds_billing_event', `transaction_type = 'DISBURSEMENT' and invoice_date >= $1 and invoice_date < $2`)} d on d.billing_event_id = f.disbursement_billing_event_id
-             ${names('f.product_id', 'f.end_user_account_id')}
-            where $3::text is not null group by f.currency${g.groupBy}`,
-          by,
-          'disbursed',
-        ),
+            where $3::text is not null`;
+      rows = await db.query<FlowRow>(
+        ordered(breakdown(from, [['-sum(f.amount)', 'disbursed']], by, { currency: 'f.currency', product: 'f.product_id', customer: 'f.end_user_account_id', date: '(d.invoice_date at time zone $3)' }), by, 'disbursed'),
         params,
       );
     }

@@ -4,9 +4,10 @@
  * legacy reports used. AWS publishes no official definition (sdds-feeds.md §6.4); here an invoice
  * is paid by its COLLECTED events (2026 feeds) or, for older data, by its disbursement.
  */
-import { currentWhere } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
+import { OWED_SUMS, refreshInvoiceBalances } from '../rollups/invoice-balance.ts';
+import { currentWhere } from '../datasets/history.ts';
 
 export const AGING_BUCKETS = ['1-30', '31-60', '61-90', '91-120', '121+'] as const;
 
@@ -35,29 +36,46 @@ export interface PastDueAnswer {
   source: 'sdds' | 'none';
 }
 
-/** The invoices outstanding past their due date as of $1, then `tail` over them (the CTE `owed`). */
+/**
+ * The invoices outstanding past their due date as of $1, then `tail` over them (the CTE
+ * `past_due`). Only invoices the rollup says were not settled by $1 are looked at; their amounts
+ * as they stood at $1 are today's less what their events added since (usually a few days' worth).
+ */
 const owed = (tail: string) => `
-  with lines as materialized (
-    select * from ${currentWhere('sdds_billing_event', `invoice_id is not null and transaction_type like 'SELLER\\_%' and invoice_date < $1`, ['invoice_id', 'transaction_type', 'invoice_date', 'currency', 'end_user_account_id', 'payment_due_date', 'amount', 'action', 'action_date', 'charge_variant', 'charge_side'])} b
-     where not coalesce(charge_variant = 'RESALE' and charge_side = 'BUYING', false)),
-  invoices as materialized (
-    select invoice_id, currency, end_user_account_id as customer,
-           max(payment_due_date) filter (where action = 'INVOICED') as due,
-           coalesce(sum(amount) filter (where action in ('INVOICED', 'FORGIVEN') and invoice_date < $1), 0) as billed,
-           coalesce(sum(amount) filter (where action = 'COLLECTED' and coalesce(action_date, valid_from) < $1), 0) as collected,
-           coalesce(-sum(amount) filter (where action = 'DISBURSED' and valid_from < $1), 0) as disbursed
-      from lines group by invoice_id, currency, end_user_account_id),
-  owed as (
-    select i.*, i.billed - greatest(i.collected, i.disbursed) as outstanding,
-           ($1::timestamptz at time zone 'UTC')::date - (i.due at time zone 'UTC')::date as age
-      from invoices i where i.due is not null and i.due < $1),
-  past_due as (select * from owed where outstanding > 0 and age >= 1)
+  with candidates as materialized (
+    select invoice_id, currency, customer, payment_due_date as due, seller_billed, collected, seller_disbursed
+      from invoice_balance
+     where payment_due_date < $1 and invoice_date < $1 and (settled_at is null or settled_at >= $1)),
+  since as materialized (
+    select invoice_id, currency, end_user_account_id as customer, ${OWED_SUMS}
+      from ${currentWhere(
+        'sdds_billing_event',
+        `invoice_id is not null and transaction_type not like 'DISBURSEMENT%' and (
+           (action in ('INVOICED', 'FORGIVEN') and invoice_date >= $1)
+           or (action = 'COLLECTED' and coalesce(action_date, valid_from) >= $1)
+           or (action = 'DISBURSED' and valid_from >= $1))`,
+      )} b
+     group by invoice_id, currency, end_user_account_id),
+  at_end as (
+    select c.invoice_id, c.currency, c.customer, c.due,
+           c.seller_billed - coalesce(s.seller_billed, 0) as seller_billed,
+           c.collected - coalesce(s.collected, 0) as collected,
+           c.seller_disbursed - coalesce(s.seller_disbursed, 0) as seller_disbursed
+      from candidates c
+      left join since s on s.invoice_id = c.invoice_id and s.currency = c.currency and coalesce(s.customer, '') = coalesce(c.customer, '')),
+  past_due as (
+    select a.*, a.seller_billed - greatest(a.collected, a.seller_disbursed) as outstanding,
+           ($1::timestamptz at time zone 'UTC')::date - (a.due at time zone 'UTC')::date as age
+      from at_end a
+     where a.seller_billed - greatest(a.collected, a.seller_disbursed) > 0
+       and ($1::timestamptz at time zone 'UTC')::date - (a.due at time zone 'UTC')::date >= 1)
   ${tail}`;
 
 export async function getPastDue(db: Database, period: Period, now: Date): Promise<PastDueAnswer> {
   const asOf = new Date(Math.min(Date.parse(period.end), now.getTime())).toISOString();
-  const any = await db.query<{ n: number }>(`select count(*)::int as n from sdds_billing_event where invoice_date < $1`, [asOf]);
-  if (any[0]!.n === 0) return { metric: 'past-due', as_of: asOf, totals: [], rows: [], source: 'none' };
+  await refreshInvoiceBalances(db);
+  const any = await db.query<{ ok: boolean }>(`select exists (select 1 from invoice_balance where invoice_date < $1) as ok`, [asOf]);
+  if (!any[0]!.ok) return { metric: 'past-due', as_of: asOf, totals: [], rows: [], source: 'none' };
 
   const totals = await db.query<{ currency: string; total: string; b1: string; b2: string; b3: string; b4: string; b5: string }>(
     owed(`select currency, sum(outstanding)::text as total,

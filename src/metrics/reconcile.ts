@@ -4,9 +4,9 @@
  * month, its gross revenue against SDDS's. `--by invoice` lists the invoices whose billed net has
  * not been fully disbursed.
  */
-import { currentWhere } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
+import { refreshInvoiceBalances } from '../rollups/invoice-balance.ts';
 
 export interface ReconcileAnswer {
   metric: 'reconcile';
@@ -15,20 +15,18 @@ export interface ReconcileAnswer {
   source: 'sdds' | 'none';
 }
 
+/** Per invoice and currency (from the invoice_balance rollup), those invoiced in the period. */
 const INVOICES = `
-  with b as (
-    select * from ${currentWhere('sdds_billing_event', `invoice_id is not null and transaction_type not like 'DISBURSEMENT%' and invoice_id in (select invoice_id from sdds_billing_event where invoice_date >= $1 and invoice_date < $2 and action = 'INVOICED')`)} b),
-  invoices as (
-    select invoice_id, currency,
-           min(invoice_date) filter (where action = 'INVOICED') as invoice_date,
-           coalesce(sum(amount) filter (where action = 'INVOICED' and transaction_type = 'SELLER_REV_SHARE'), 0) as gross,
-           coalesce(sum(amount) filter (where action in ('INVOICED', 'FORGIVEN') and balance_impacting), 0) as billed_net,
-           coalesce(sum(amount) filter (where action = 'COLLECTED'), 0) as collected,
-           coalesce(-sum(amount) filter (where action = 'DISBURSED'), 0) as disbursed
-      from b group by invoice_id, currency)`;
+  with invoices as (
+    select invoice_id, currency, min(invoice_date) as invoice_date, sum(gross) as gross, sum(billed_net) as billed_net,
+           sum(collected) as collected, sum(disbursed) as disbursed
+      from invoice_balance
+     where invoice_id in (select invoice_id from invoice_balance where invoice_date >= $1 and invoice_date < $2)
+     group by invoice_id, currency)`;
 
 export async function getReconciliation(db: Database, period: Period, timeZone: string, byInvoice: boolean): Promise<ReconcileAnswer> {
   const params = [period.start, period.end, timeZone];
+  await refreshInvoiceBalances(db);
   const months = await db.query<Record<string, string | null>>(
     `${INVOICES},
      sdds as (

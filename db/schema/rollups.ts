@@ -1,0 +1,61 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, numeric, pgTable, primaryKey, text, timestamp, unique } from 'drizzle-orm/pg-core';
+
+/**
+ * One row per (invoice, currency, customer) of the billing event feed: what its current line
+ * events (all but DISBURSEMENT rows) add up to, kept up to date as billing files load
+ * (src/rollups/invoice-balance.ts). Past-due aging and reconciliation read it instead of summing
+ * millions of billing events on every question.
+ */
+export const invoiceBalance = pgTable(
+  'invoice_balance',
+  {
+    invoiceId: text('invoice_id').notNull(),
+    currency: text('currency').notNull(),
+    /** end_user_account_id; null for lines without one. */
+    customer: text('customer'),
+    invoiceDate: timestamp('invoice_date', { withTimezone: true, mode: 'string' }),
+    paymentDueDate: timestamp('payment_due_date', { withTimezone: true, mode: 'string' }),
+    /** Buyer charge (SELLER_REV_SHARE, INVOICED), cost of goods included. */
+    gross: numeric('gross').notNull().default('0'),
+    /** Everything balance-impacting invoiced or forgiven: what the seller is owed. */
+    billedNet: numeric('billed_net').notNull().default('0'),
+    /** The buyer's SELLER_* charges net of refunds, credits and forgiveness (cost of goods excluded). */
+    sellerBilled: numeric('seller_billed').notNull().default('0'),
+    collected: numeric('collected').notNull().default('0'),
+    /** Disbursed of the buyer's SELLER_* charges (positive). */
+    sellerDisbursed: numeric('seller_disbursed').notNull().default('0'),
+    /** Disbursed of every line (positive = paid out to the seller). */
+    disbursed: numeric('disbursed').notNull().default('0'),
+    /** The latest moment any of its events counts from (invoice, collection or disbursement). */
+    lastEvent: timestamp('last_event', { withTimezone: true, mode: 'string' }),
+    /** When the buyer's charges stopped being outstanding: last_event once they are not; else null. */
+    settledAt: timestamp('settled_at', { withTimezone: true, mode: 'string' }),
+  },
+  (t) => [
+    unique('invoice_balance_uq').on(t.invoiceId, t.currency, t.customer).nullsNotDistinct(),
+    index('invoice_balance_open_idx').on(t.paymentDueDate).where(sql`settled_at is null`),
+    index('invoice_balance_settled_idx').on(t.settledAt),
+    index('invoice_balance_invoice_date_idx').on(t.invoiceDate),
+  ],
+);
+
+/** The billing files already folded into invoice_balance. */
+export const invoiceBalanceFile = pgTable('invoice_balance_file', {
+  fileId: bigint('file_id', { mode: 'number' }).primaryKey(),
+});
+
+/**
+ * The SDDS keys stored with more than one revision (src/datasets/history.ts). Most SDDS rows are
+ * never revised (billing events are immutable); knowing the few that are lets the current state
+ * of millions of events be read straight from their date index, the recipe run only for these.
+ */
+export const sddsRevisedKey = pgTable(
+  'sdds_revised_key',
+  {
+    dataset: text('dataset').notNull(),
+    /** The key's value; a composite key as its JSON array text. */
+    key: text('key').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.dataset, t.key] })],
+);
