@@ -6,6 +6,7 @@
  */
 import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
+import { addDecimals } from './decimal.ts';
 import { OWED_SUMS, refreshInvoiceBalances } from '../rollups/invoice-balance.ts';
 import { currentWhere } from '../datasets/history.ts';
 
@@ -50,11 +51,12 @@ const owed = (tail: string) => `
     select invoice_id, currency, end_user_account_id as customer, ${OWED_SUMS}
       from ${currentWhere(
         'sdds_billing_event',
-        `invoice_id is not null and transaction_type not like 'DISBURSEMENT%' and (
+        `invoice_id is not null and transaction_type like 'SELLER\\_%' and (
            (action in ('INVOICED', 'FORGIVEN') and invoice_date >= $1)
            or (action = 'COLLECTED' and coalesce(action_date, valid_from) >= $1)
            or (action = 'DISBURSED' and valid_from >= $1))`,
       )} b
+     where b.invoice_id in (select invoice_id from candidates)
      group by invoice_id, currency, end_user_account_id),
   at_end as (
     select c.invoice_id, c.currency, c.customer, c.due,
@@ -77,30 +79,35 @@ export async function getPastDue(db: Database, period: Period, now: Date): Promi
   const any = await db.query<{ ok: boolean }>(`select exists (select 1 from invoice_balance where invoice_date < $1) as ok`, [asOf]);
   if (!any[0]!.ok) return { metric: 'past-due', as_of: asOf, totals: [], rows: [], source: 'none' };
 
-  const totals = await db.query<{ currency: string; total: string; b1: string; b2: string; b3: string; b4: string; b5: string }>(
-    owed(`select currency, sum(outstanding)::text as total,
-       coalesce(sum(outstanding) filter (where age between 1 and 30), 0)::text as b1,
-       coalesce(sum(outstanding) filter (where age between 31 and 60), 0)::text as b2,
-       coalesce(sum(outstanding) filter (where age between 61 and 90), 0)::text as b3,
-       coalesce(sum(outstanding) filter (where age between 91 and 120), 0)::text as b4,
-       coalesce(sum(outstanding) filter (where age > 120), 0)::text as b5
-       from past_due group by currency order by currency`),
-    [asOf],
-  );
-  const rows = await db.query<PastDueRow>(
-    owed(`select o.customer, ad.company_name as company, a.aws_account_id, o.currency, sum(o.outstanding)::text as owed,
-            count(*)::int as invoices, to_char(min(o.due) at time zone 'UTC', 'YYYY-MM-DD') as oldest_due_date, max(o.age)::int as days_past_due
-       from past_due o
+  // one pass: per customer with their buckets, named after summing; totals are the rows added up
+  const owing = await db.query<PastDueRow & { b1: string; b2: string; b3: string; b4: string; b5: string }>(
+    owed(`, per_customer as (
+       select customer, currency, sum(outstanding) as owed, count(*)::int as invoices, min(due) as oldest_due, max(age)::int as days_past_due,
+              coalesce(sum(outstanding) filter (where age between 1 and 30), 0)::text as b1,
+              coalesce(sum(outstanding) filter (where age between 31 and 60), 0)::text as b2,
+              coalesce(sum(outstanding) filter (where age between 61 and 90), 0)::text as b3,
+              coalesce(sum(outstanding) filter (where age between 91 and 120), 0)::text as b4,
+              coalesce(sum(outstanding) filter (where age > 120), 0)::text as b5
+         from past_due group by customer, currency)
+     select o.customer, ad.company_name as company, a.aws_account_id, o.currency, o.owed::text as owed, o.invoices,
+            to_char(o.oldest_due at time zone 'UTC', 'YYYY-MM-DD') as oldest_due_date, o.days_past_due, o.b1, o.b2, o.b3, o.b4, o.b5
+       from per_customer o
        left join sdds_account_current a on a.account_id = o.customer
        left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)
-      group by o.customer, ad.company_name, a.aws_account_id, o.currency
-      order by o.currency, sum(o.outstanding) desc, o.customer`),
+      order by o.currency, o.owed desc, o.customer`),
     [asOf],
   );
+  const currencies = [...new Set(owing.map((r) => r.currency))].sort();
+  const totals = currencies.map((currency): PastDueTotals => {
+    const mine = owing.filter((r) => r.currency === currency);
+    const add = (f: (r: (typeof mine)[number]) => string) => addDecimals(mine.map(f));
+    return { currency, total: add((r) => r.owed), buckets: { '1-30': add((r) => r.b1), '31-60': add((r) => r.b2), '61-90': add((r) => r.b3), '91-120': add((r) => r.b4), '121+': add((r) => r.b5) } };
+  });
+  const rows = owing.map(({ b1: _1, b2: _2, b3: _3, b4: _4, b5: _5, ...row }): PastDueRow => row);
   return {
     metric: 'past-due',
     as_of: asOf,
-    totals: totals.map((t) => ({ currency: t.currency, total: t.total, buckets: { '1-30': t.b1, '31-60': t.b2, '61-90': t.b3, '91-120': t.b4, '121+': t.b5 } })),
+    totals,
     rows,
     source: 'sdds',
   };

@@ -6,6 +6,7 @@
  */
 import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
+import { addDecimals } from './decimal.ts';
 import { refreshInvoiceBalances } from '../rollups/invoice-balance.ts';
 
 export interface ReconcileAnswer {
@@ -27,30 +28,42 @@ const INVOICES = `
 export async function getReconciliation(db: Database, period: Period, timeZone: string, byInvoice: boolean): Promise<ReconcileAnswer> {
   const params = [period.start, period.end, timeZone];
   await refreshInvoiceBalances(db);
+  // one pass per month; the totals are the months added up
   const months = await db.query<Record<string, string | null>>(
     `${INVOICES},
      sdds as (
        select to_char(invoice_date at time zone $3, 'YYYY-MM') as month, currency,
-              sum(gross) as gross, sum(billed_net) as billed_net, sum(collected) as collected, sum(disbursed) as disbursed
+              sum(gross) as gross, sum(billed_net) as billed_net, sum(collected) as collected, sum(disbursed) as disbursed,
+              count(*) filter (where billed_net <> disbursed) as not_fully_disbursed
          from invoices where invoice_date >= $1 and invoice_date < $2 group by 1, 2),
      cas as (
        select to_char(ar_period, 'YYYY-MM') as month, currency, sum(gross_revenue) as gross
          from cas_sales_compensation_billed_revenue where ar_period >= ($1::timestamptz at time zone $3)::date and ar_period < ($2::timestamptz at time zone $3)::date group by 1, 2)
      select coalesce(s.month, c.month) as month, coalesce(s.currency, c.currency) as currency,
-            s.gross::text as sdds_gross, s.collected::text, s.billed_net::text, s.disbursed::text, (s.billed_net - s.disbursed)::text as undisbursed, c.gross::text as cas_gross, (c.gross - s.gross)::text as gross_difference
+            s.gross::text as sdds_gross, s.collected::text, s.billed_net::text, s.disbursed::text, (s.billed_net - s.disbursed)::text as undisbursed,
+            s.not_fully_disbursed::text as invoices_not_fully_disbursed, c.gross::text as cas_gross, (c.gross - s.gross)::text as gross_difference
        from sdds s full join cas c on c.month = s.month and c.currency = s.currency
       order by currency, month`,
     params,
   );
   if (months.length === 0) return { metric: 'reconcile', totals: [], rows: [], source: 'none' };
-  const totals = await db.query<Record<string, string>>(
-    `${INVOICES}
-     select currency, sum(gross)::text as billed_gross, sum(collected)::text as collected, sum(gross - collected)::text as uncollected,
-            sum(billed_net)::text as billed_net, sum(disbursed)::text as disbursed, sum(billed_net - disbursed)::text as undisbursed,
-            count(*) filter (where billed_net <> disbursed)::text as invoices_not_fully_disbursed
-       from invoices where invoice_date >= $1 and invoice_date < $2 and $3::text is not null group by currency order by currency`,
-    params,
-  );
+  const sdds = months.filter((m) => m.sdds_gross !== null);
+  const totals = [...new Set(sdds.map((m) => m.currency!))].sort().map((currency) => {
+    const mine = sdds.filter((m) => m.currency === currency);
+    const add = (field: string) => addDecimals(mine.map((m) => m[field]!));
+    const gross = add('sdds_gross');
+    const collected = add('collected');
+    return {
+      currency,
+      billed_gross: gross,
+      collected,
+      uncollected: addDecimals([gross, negate(collected)]),
+      billed_net: add('billed_net'),
+      disbursed: add('disbursed'),
+      undisbursed: add('undisbursed'),
+      invoices_not_fully_disbursed: add('invoices_not_fully_disbursed'),
+    };
+  });
   const rows = byInvoice
     ? await db.query<Record<string, string | null>>(
         `${INVOICES}
@@ -62,4 +75,8 @@ export async function getReconciliation(db: Database, period: Period, timeZone: 
       )
     : months;
   return { metric: 'reconcile', totals, rows, source: totals.length > 0 ? 'sdds' : 'none' };
+}
+
+function negate(decimal: string): string {
+  return decimal.startsWith('-') ? decimal.slice(1) : `-${decimal}`;
 }

@@ -34,7 +34,7 @@ describe('reconcile', () => {
     const a = await answer(t.db, 'reconcile', '2026-09', undefined, options);
     expect(a.totals).toEqual([{ currency: 'USD', billed_gross: '1400.00', collected: '1000.00', uncollected: '400.00', billed_net: '1358.00', disbursed: '970.00', undisbursed: '388.00', invoices_not_fully_disbursed: '1' }]);
     expect(a.rows).toEqual([
-      { month: '2026-09', currency: 'USD', sdds_gross: '1400.00', collected: '1000.00', billed_net: '1358.00', disbursed: '970.00', undisbursed: '388.00', cas_gross: '1450.00', gross_difference: '50.00' },
+      { month: '2026-09', currency: 'USD', sdds_gross: '1400.00', collected: '1000.00', billed_net: '1358.00', disbursed: '970.00', undisbursed: '388.00', invoices_not_fully_disbursed: '1', cas_gross: '1450.00', gross_difference: '50.00' },
     ]);
     const byInvoice = await answer(t.db, 'reconcile', '2026-09', 'invoice', options);
     expect(byInvoice.rows).toEqual([{ invoice_id: 'inv-2', currency: 'USD', invoice_date: '2026-09-10', billed_gross: '400.00', collected: '0', billed_net: '388.00', disbursed: '0', undisbursed: '388.00' }]);
