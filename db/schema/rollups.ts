@@ -22,6 +22,7 @@ export const invoiceBalance = pgTable(
     billedNet: numeric('billed_net').notNull().default('0'),
     /** The buyer's SELLER_* charges net of refunds, credits and forgiveness (cost of goods excluded). */
     sellerBilled: numeric('seller_billed').notNull().default('0'),
+    /** Of those charges, collected from the buyer. */
     collected: numeric('collected').notNull().default('0'),
     /** Disbursed of the buyer's SELLER_* charges (positive). */
     sellerDisbursed: numeric('seller_disbursed').notNull().default('0'),

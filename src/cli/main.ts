@@ -220,12 +220,14 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'export',
-    args: '<dataset> <period>',
-    summary: 'Write a dataset as CSV with the AWS column names: SDDS entities in their current state, SDDS events (billing, tax, usage, charges) and CAS rows in the period.',
+    args: '<dataset|report> <period>',
+    summary:
+      'Write a dataset as CSV with the AWS column names: SDDS entities in their current state, SDDS events (billing, tax, usage, charges) and CAS rows in the period; ' +
+      'or a finance report AWS retired, rebuilt from SDDS: billed-revenue (line items invoiced in the period) or collections-and-disbursements (line items paid out in the period).',
     options: { out: { type: 'string' } },
     optionHelp: { out: 'write to this file instead of standard output' },
     run: async ({ config, positionals, values, io, withDb }) => {
-      if (positionals.length !== 2) throw new AppError('usage', 'export needs a dataset and a period, e.g. export sdds_billing_event last-month --out billing.csv');
+      if (positionals.length !== 2) throw new AppError('usage', 'export needs a dataset or report and a period, e.g. export sdds_billing_event last-month --out billing.csv, or export billed-revenue 2026-10');
       const period = parsePeriod(positionals[1]!, { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth });
       return withDb(async (db) => {
         // streamed: an export can be larger than memory

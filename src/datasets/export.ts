@@ -5,7 +5,8 @@
 import type { Database } from '../db/client.ts';
 import { AppError } from '../errors.ts';
 import type { Period } from '../periods.ts';
-import { DATASETS, getDataset } from './catalog.ts';
+import { exportFinanceReport, FINANCE_REPORTS, financeReport } from '../reports/finance.ts';
+import { getDataset } from './catalog.ts';
 import type { DatasetDef } from './types.ts';
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -38,10 +39,17 @@ export function exportSql(def: DatasetDef): { sql: string; usesPeriod: boolean }
   return { sql: `select ${columns} from ${ident(`${def.name}_current`)} order by ${def.key.map(ident).join(', ')}`, usesPeriod: false };
 }
 
-/** The dataset's rows as CSV chunks. */
+/** The dataset's rows, or one of the rebuilt finance reports, as CSV chunks. */
 export function exportDataset(db: Database, name: string, period: Period): AsyncIterable<Uint8Array | string> {
+  const report = financeReport(name);
+  if (report) return exportFinanceReport(db, report, period);
   const def = getDataset(name);
-  if (!def) throw new AppError('usage', `"${name}" is not a dataset; see \`marketplace-pulse datasets\` (e.g. ${DATASETS[0]!.name}, sdds_billing_event, cas_daily_business_fees)`);
+  if (!def) {
+    throw new AppError(
+      'usage',
+      `"${name}" is not a dataset or report; see \`marketplace-pulse datasets\` (e.g. sdds_billing_event, cas_daily_business_fees) or export ${Object.keys(FINANCE_REPORTS).join(' or ')}`,
+    );
+  }
   const { sql } = exportSql(def);
   return db.copyOutCsv(sql, [period.startDate, period.endDate, period.start, period.end]);
 }

@@ -93,3 +93,19 @@ export function currentWhere(feed: string, filter: string, columns?: string[]): 
     `) revisions where "delete_date" is null order by ${key}, "valid_from" desc) current_state where ${filter})`
   );
 }
+
+/**
+ * A lateral subquery (`left join lateral ${revisionAt(...)} alias on true`): the revision of a
+ * single-key SDDS entity in effect at `atSql` (the recipe of §3), or its earliest revision when
+ * none was yet (an entity is often first delivered after the events that name it).
+ */
+export function revisionAt(feed: string, keySql: string, atSql: string): string {
+  const def = sddsDataset(feed);
+  if (def.key.length !== 1) throw new AppError('usage', `${feed} has a composite key; revisionAt takes single-key entities`);
+  const at = `coalesce(${atSql}, 'infinity'::timestamptz)`;
+  return (
+    `(select r.* from (select distinct on ("valid_from") * from "${def.name}" x where x."${def.key[0]}" = ${keySql} ` +
+    `order by "valid_from", "update_date" desc nulls last, "_file_id" desc) r where r."delete_date" is null ` +
+    `order by (r."valid_from" <= ${at}) desc, case when r."valid_from" <= ${at} then r."valid_from" end desc nulls last, r."valid_from" limit 1)`
+  );
+}

@@ -1,7 +1,9 @@
 /**
  * Billed revenue by invoice date (sdds-feeds.md §6.2-6.3): gross revenue, refunds and credits, AWS
  * listing fees, seller tax share and net revenue, per currency, optionally by product, customer,
- * offer or month. SDDS billing events answer; for periods SDDS does not cover, the legacy CAS
+ * offer or month. Amounts are categorised by transaction type as AWS's billed revenue report does
+ * (src/reports/finance.ts rebuilds it): an invoice AWS forgives is netted out of gross revenue, not
+ * counted as a refund. SDDS billing events answer; for periods SDDS does not cover, the legacy CAS
  * sales compensation report does. Sums are done in SQL on numeric: money never becomes a float.
  */
 import { currentWhere } from '../datasets/history.ts';
@@ -46,9 +48,8 @@ export interface RevenueParams {
 }
 
 const AMOUNTS = `
-  coalesce(sum(amount) filter (where action = 'INVOICED' and transaction_type = 'SELLER_REV_SHARE' and not cogs), 0) as gross_revenue,
-  coalesce(sum(amount) filter (where transaction_type in ('SELLER_REV_SHARE_REFUND', 'SELLER_REV_SHARE_CREDIT')
-                                  or (action = 'FORGIVEN' and transaction_type = 'SELLER_REV_SHARE' and not cogs)), 0) as refunds,
+  coalesce(sum(amount) filter (where transaction_type = 'SELLER_REV_SHARE' and not cogs), 0) as gross_revenue,
+  coalesce(sum(amount) filter (where transaction_type in ('SELLER_REV_SHARE_REFUND', 'SELLER_REV_SHARE_CREDIT') and not cogs), 0) as refunds,
   coalesce(sum(amount) filter (where transaction_type like 'AWS\\_REV\\_SHARE%'), 0) as listing_fees,
   coalesce(sum(amount) filter (where transaction_type like 'SELLER\\_TAX\\_SHARE%'), 0) as seller_tax_share,
   coalesce(sum(amount) filter (where balance_impacting), 0) as net_revenue`;

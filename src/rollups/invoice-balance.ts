@@ -20,7 +20,7 @@ const SELLER = `transaction_type like 'SELLER\\_%' and not coalesce(charge_varia
 /** The buyer's charges net of refunds and forgiveness, what was collected of them and disbursed. */
 export const OWED_SUMS = `
   coalesce(sum(amount) filter (where action in ('INVOICED', 'FORGIVEN') and ${SELLER}), 0) as seller_billed,
-  coalesce(sum(amount) filter (where action = 'COLLECTED'), 0) as collected,
+  coalesce(sum(amount) filter (where action = 'COLLECTED' and ${SELLER}), 0) as collected,
   coalesce(-sum(amount) filter (where action = 'DISBURSED' and ${SELLER}), 0) as seller_disbursed`;
 
 /** Every rollup column, summed over billing event rows. */

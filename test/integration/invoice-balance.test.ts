@@ -26,7 +26,7 @@ const DIRECT = `
          coalesce(sum(amount) filter (where action = 'INVOICED' and transaction_type = 'SELLER_REV_SHARE'), 0)::text as gross,
          coalesce(sum(amount) filter (where action in ('INVOICED', 'FORGIVEN') and balance_impacting), 0)::text as billed_net,
          coalesce(sum(amount) filter (where action in ('INVOICED', 'FORGIVEN') and transaction_type like 'SELLER\\_%'), 0)::text as seller_billed,
-         coalesce(sum(amount) filter (where action = 'COLLECTED'), 0)::text as collected,
+         coalesce(sum(amount) filter (where action = 'COLLECTED' and transaction_type like 'SELLER\\_%'), 0)::text as collected,
          coalesce(-sum(amount) filter (where action = 'DISBURSED'), 0)::text as disbursed
     from sdds_billing_event_current where invoice_id is not null and transaction_type not like 'DISBURSEMENT%'
    group by 1, 2, 3 order by 1`;

@@ -90,12 +90,12 @@ describe('revenue', () => {
 
   it('adds up October by hand, per currency', async () => {
     const a = await answer(t.db, 'revenue', '2026-10', undefined, options);
-    // USD gross 1000 + 200 + 75 = 1275; refunds -250 - 200 - 10 = -460; fees -30 + 7.5 - 6 + 6 = -22.5
+    // USD gross 1000 + 200 - 200 (forgiven) + 75 = 1075; refunds -250 - 10 = -260; fees -30 + 7.5 - 6 + 6 = -22.5
     // net = all balance-impacting: 1000 - 30 - 250 + 7.5 + 50 + 200 - 6 - 200 + 6 - 10 - 100 + 75 = 742.5
     expect(a).toMatchObject({ metric: 'revenue', source: 'sdds', period: { start: '2026-10-01T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z', label: 'October 2026' } });
     expect(a.totals).toEqual([
       { currency: 'EUR', gross_revenue: '500.000000', refunds: '0', listing_fees: '-15.000000', seller_tax_share: '0', net_revenue: '485.000000' },
-      { currency: 'USD', gross_revenue: '1275.000000', refunds: '-460.000000', listing_fees: '-22.500000', seller_tax_share: '50.000000', net_revenue: '742.500000' },
+      { currency: 'USD', gross_revenue: '1075.000000', refunds: '-260.000000', listing_fees: '-22.500000', seller_tax_share: '50.000000', net_revenue: '742.500000' },
     ]);
   });
 
@@ -106,16 +106,16 @@ describe('revenue', () => {
     expect(byProduct.rows.map((r) => [r.currency, r.name, r.gross_revenue, r.net_revenue])).toEqual([
       ['EUR', 'Acme Analytics Platform', '500.000000', '485.000000'],
       ['USD', 'Acme Analytics Platform', '1075.000000', '742.500000'],
-      ['USD', 'Acme Gateway', '200.000000', '0.000000'],
+      ['USD', 'Acme Gateway', '0.000000', '0.000000'],
     ]);
     const byCustomer = await answer(t.db, 'revenue', '2026-10', 'customer', options);
     expect(byCustomer.rows.map((r) => [r.currency, r.name, r.detail, r.gross_revenue])).toEqual([
       ['EUR', 'Beispiel GmbH', '444455556666', '500.000000'],
-      ['USD', 'Example, Inc.', '012345678901', '1275.000000'],
+      ['USD', 'Example, Inc.', '012345678901', '1075.000000'],
     ]);
     const byMonth = await answer(t.db, 'revenue', '2026-10-01..2026-11-30', 'month', options);
     expect(byMonth.rows.filter((r) => r.currency === 'USD').map((r) => [r.key, r.name, r.gross_revenue])).toEqual([
-      ['2026-10', 'October 2026', '1275.000000'],
+      ['2026-10', 'October 2026', '1075.000000'],
       ['2026-11', 'November 2026', '333.000000'],
     ]);
   });
@@ -146,7 +146,7 @@ describe('revenue', () => {
     expect(out.pop()).toBe(
       'currency,key,name,detail,gross_revenue,refunds,listing_fees,seller_tax_share,net_revenue\n' +
         'EUR,acct-b,Beispiel GmbH,444455556666,500.000000,0,-15.000000,0,485.000000\n' +
-        'USD,acct-a,"Example, Inc.",012345678901,1275.000000,-460.000000,-22.500000,50.000000,742.500000',
+        'USD,acct-a,"Example, Inc.",012345678901,1075.000000,-260.000000,-22.500000,50.000000,742.500000',
     );
     expect(await main(['query', 'revenue', 'last-fortnight'], io, env)).toBe(2);
     expect(err.pop()).toContain('Try one of: today, yesterday');
