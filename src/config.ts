@@ -63,7 +63,33 @@ const schema = z.object({
       }
     }, 'must be an IANA time zone such as UTC, Europe/Berlin or America/New_York'),
   FISCAL_YEAR_START_MONTH: z.coerce.number().int().min(1, 'must be a month number 1-12').max(12, 'must be a month number 1-12').default(1),
+  SLACK_SIGNING_SECRET: z.string().min(8, 'looks too short for a Slack signing secret').optional(),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional(),
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…) with connections:write').optional(),
+  SLACK_API_URL: z.string().url('must be a URL such as https://slack.com/api/').optional(),
+  SLACK_ALLOWED_USERS: list(/^[UW][A-Z0-9]+$/, 'Slack user IDs such as U024BE7LH'),
+  SLACK_ALLOWED_CHANNELS: list(/^[CGD][A-Z0-9]+$/, 'Slack channel IDs such as C024BE91L'),
+  SLACK_ALLOWED_USERGROUPS: list(/^S[A-Z0-9]+$/, 'Slack user group IDs such as S0614TZR7'),
+  SLACK_PII_USERS: list(/^[UW][A-Z0-9]+$/, 'Slack user IDs such as U024BE7LH'),
+  SLACK_ALERT_CHANNEL: z.string().regex(/^[CGD][A-Z0-9]+$/, 'must be a channel ID such as C024BE91L (channel details, bottom)').optional(),
+  SLACK_ALERT_CHANNEL_DELIVERY: z.string().regex(/^[CGD][A-Z0-9]+$/, 'must be a channel ID such as C024BE91L').optional(),
+  SLACK_ALERT_CHANNEL_REJECTED: z.string().regex(/^[CGD][A-Z0-9]+$/, 'must be a channel ID such as C024BE91L').optional(),
+  SLACK_ALERT_CHANNEL_SUBSCRIBERS: z.string().regex(/^[CGD][A-Z0-9]+$/, 'must be a channel ID such as C024BE91L').optional(),
+  SLACK_ALERT_REPEAT_HOURS: z.coerce.number().min(0.25).max(720).default(24),
+  QUICKCHART_URL: z.string().url('must be the base URL of a QuickChart server, e.g. https://quickchart.io').default('https://quickchart.io'),
 });
+
+/** A comma-separated list of IDs, each matching `pattern`. */
+function list(pattern: RegExp, what: string) {
+  return z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+      for (const item of items) if (!pattern.test(item)) ctx.addIssue({ code: 'custom', message: `"${item}" is not one of ${what}` });
+      return items;
+    });
+}
 
 export interface AwsSettings {
   /** Unset: the SDK's own lookup (AWS config files, instance metadata). */
@@ -71,6 +97,26 @@ export interface AwsSettings {
   /** An emulator or proxy instead of AWS (AWS_ENDPOINT_URL, or the per-service variables). */
   s3Endpoint: string | undefined;
   sqsEndpoint: string | undefined;
+}
+
+export type AlertKind = 'delivery' | 'rejected' | 'subscribers';
+
+export interface SlackSettings {
+  /** 'http': requests at /slack/events on the service's listener; 'socket': Socket Mode. */
+  mode: 'http' | 'socket';
+  botToken: string;
+  signingSecret: string | undefined;
+  appToken: string | undefined;
+  /** Web API base, e.g. a proxy or a test double; Slack's own when unset. */
+  apiUrl: string | undefined;
+  allowedUsers: string[];
+  allowedChannels: string[];
+  allowedUsergroups: string[];
+  /** May see customers' addresses and contact details. */
+  piiUsers: string[];
+  /** Where each kind of alert goes; null: that kind is not posted. */
+  alertChannels: Record<AlertKind, string | null>;
+  alertRepeatHours: number;
 }
 
 export interface Config {
@@ -97,6 +143,10 @@ export interface Config {
   reportTimeZone: string;
   /** 1-12; quarters and years ("2026-Q3", "ytd") follow the fiscal year. */
   fiscalYearStartMonth: number;
+  /** Null: Slack is off (no token, or no signing secret / app token). */
+  slack: SlackSettings | null;
+  /** QuickChart server for chart images (quickchart.io unless self-hosted). */
+  quickChartUrl: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -107,6 +157,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new AppError('config', `invalid configuration:\n${lines.join('\n')}`);
   }
   const c = parsed.data;
+  if (c.SLACK_BOT_TOKEN && !c.SLACK_SIGNING_SECRET && !c.SLACK_APP_TOKEN) {
+    throw new AppError('config', 'invalid configuration:\n  SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP requests at /slack/events) nor SLACK_APP_TOKEN (Socket Mode) is');
+  }
+  if (!c.SLACK_BOT_TOKEN && (c.SLACK_SIGNING_SECRET || c.SLACK_APP_TOKEN)) {
+    throw new AppError('config', 'invalid configuration:\n  SLACK_BOT_TOKEN (xoxb-…) is needed with SLACK_SIGNING_SECRET or SLACK_APP_TOKEN');
+  }
   const dataDir = path.resolve(c.DATA_DIR);
   return {
     databaseUrl: c.DATABASE_URL,
@@ -128,5 +184,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryCheckMinutes: c.DELIVERY_CHECK_MINUTES,
     reportTimeZone: c.REPORT_TIMEZONE,
     fiscalYearStartMonth: c.FISCAL_YEAR_START_MONTH,
+    slack: c.SLACK_BOT_TOKEN
+      ? {
+          mode: c.SLACK_APP_TOKEN ? 'socket' : 'http',
+          botToken: c.SLACK_BOT_TOKEN,
+          signingSecret: c.SLACK_SIGNING_SECRET,
+          appToken: c.SLACK_APP_TOKEN,
+          apiUrl: c.SLACK_API_URL ? c.SLACK_API_URL.replace(/\/?$/, '/') : undefined,
+          allowedUsers: c.SLACK_ALLOWED_USERS,
+          allowedChannels: c.SLACK_ALLOWED_CHANNELS,
+          allowedUsergroups: c.SLACK_ALLOWED_USERGROUPS,
+          piiUsers: c.SLACK_PII_USERS,
+          alertChannels: {
+            delivery: c.SLACK_ALERT_CHANNEL_DELIVERY ?? c.SLACK_ALERT_CHANNEL ?? null,
+            rejected: c.SLACK_ALERT_CHANNEL_REJECTED ?? c.SLACK_ALERT_CHANNEL ?? null,
+            subscribers: c.SLACK_ALERT_CHANNEL_SUBSCRIBERS ?? c.SLACK_ALERT_CHANNEL ?? null,
+          },
+          alertRepeatHours: c.SLACK_ALERT_REPEAT_HOURS,
+        }
+      : null,
+    quickChartUrl: c.QUICKCHART_URL.replace(/\/$/, ''),
   };
 }

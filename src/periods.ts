@@ -186,3 +186,36 @@ export function parsePeriod(input: string, options: PeriodOptions): Period {
   }
   throw unknownPeriod(input);
 }
+
+/**
+ * The period to compare `period` with: the same number of months before it when it is whole months
+ * (a month, quarter, year), else the same number of days before it. A period still under way is
+ * compared to date: only its days up to and including today count, against as many days of the
+ * previous one ("this month so far" against "the same point last month").
+ */
+export function comparablePeriods(period: Period, now: Date, timeZone: string): { current: Period; previous: Period } {
+  const today = localDate(now, timeZone);
+  const make = (startDate: string, endDate: string, label: string): Period => ({
+    start: zonedMidnight(startDate, timeZone).toISOString(),
+    end: zonedMidnight(endDate, timeZone).toISOString(),
+    label,
+    startDate,
+    endDate,
+  });
+  const months = period.startDate.endsWith('-01') && period.endDate.endsWith('-01')
+    ? (Number(period.endDate.slice(0, 4)) - Number(period.startDate.slice(0, 4))) * 12 + Number(period.endDate.slice(5, 7)) - Number(period.startDate.slice(5, 7))
+    : 0;
+  const shift = (date: string) => (months > 0 ? addMonths(date, -months) : addDays(date, -daysBetween(period.startDate, period.endDate)));
+  const prevStart = shift(period.startDate);
+  if (period.endDate > addDays(today, 1) && period.startDate <= today) {
+    const elapsed = daysBetween(period.startDate, addDays(today, 1));
+    const current = make(period.startDate, addDays(today, 1), `${period.label} to date (${span(period.startDate, addDays(today, 1))})`);
+    return { current, previous: make(prevStart, addDays(prevStart, elapsed), `same point before (${span(prevStart, addDays(prevStart, elapsed))})`) };
+  }
+  const prevEnd = shift(period.endDate);
+  return { current: period, previous: make(prevStart, prevEnd, months === 1 ? monthLabel(prevStart) : span(prevStart, prevEnd)) };
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}

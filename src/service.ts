@@ -16,6 +16,7 @@ import { listLocalObjects } from './ingest/local.ts';
 import { ingestPaths } from './ingest/run.ts';
 import { createS3Client } from './ingest/s3.ts';
 import { SqsConsumer, type ConsumerStatus } from './ingest/sqs.ts';
+import { refreshRollups } from './rollups/refresh.ts';
 
 export interface ServiceOptions {
   log: (line: string) => void;
@@ -33,7 +34,9 @@ export async function runService(config: Config, options: ServiceOptions): Promi
   const stop = Promise.race([signal, new Promise<void>((r) => (halt = r))]);
   let http: Server | null = null;
   let deliveryWatch: Promise<void> = Promise.resolve();
+  let rollups: Promise<void> = Promise.resolve();
   try {
+    rollups = keepRollups(db, log, stop);
     const health: Health = { db, consumer: null, inbox: { lastMessageAt: null } };
     http = await listen(config, health, log);
     if (config.sqsQueueUrl) {
@@ -68,6 +71,7 @@ export async function runService(config: Config, options: ServiceOptions): Promi
   } finally {
     halt();
     await deliveryWatch;
+    await rollups;
     await new Promise((r) => (http ? http.close(r) : r(undefined)));
     await db.close();
     log('stopped');
@@ -146,6 +150,20 @@ async function watchDeliveries(db: Database, config: Config, log: (l: string) =>
       log(`delivery watch: ${describeError(error)}`);
     }
     await sleep(config.deliveryCheckMinutes * 60_000, stop);
+  }
+}
+
+/** Folds newly loaded files into the rollups every few seconds, off the ingest path. */
+async function keepRollups(db: Database, log: (l: string) => void, stop: Promise<void>): Promise<void> {
+  let stopping = false;
+  void stop.then(() => (stopping = true));
+  while (!stopping) {
+    try {
+      await refreshRollups(db);
+    } catch (error) {
+      log(`rollups: ${describeError(error)}; retrying`);
+    }
+    await sleep(5_000, stop);
   }
 }
 

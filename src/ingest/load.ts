@@ -4,7 +4,6 @@
  * data exactly as it was and a ledger row saying why, where, and with which values.
  */
 import { recordRevisedKeysSql } from '../datasets/history.ts';
-import { refreshInvoiceBalances } from '../rollups/invoice-balance.ts';
 import { recogniseKey, addDays, type Recognised } from '../datasets/catalog.ts';
 import type { CasDataset, DatasetDef, DateRange } from '../datasets/types.ts';
 import { CopyAborted, type Database, type Tx } from '../db/client.ts';
@@ -160,10 +159,6 @@ export async function ingestObject(db: Database, src: ObjectSource, options: Ing
       durationMs: now().getTime() - startedAt.getTime(),
     };
   }
-  // Committed. Folding it into the invoice rollup is outside the try: a failure there is a
-  // database error for the caller to retry, never a verdict on the file; the retry (an unchanged
-  // object) folds again, as does the next metric that reads the rollup.
-  if (loaded.dataset === 'sdds_billing_event') await refreshInvoiceBalances(db);
   return loaded;
 }
 

@@ -1,6 +1,7 @@
 import type { Database } from '../db/client.ts';
 import { ingestObject, type FileResult, type IngestOptions } from './load.ts';
 import { listLocalObjects } from './local.ts';
+import { refreshRollups } from '../rollups/refresh.ts';
 
 export interface IngestSummary {
   results: FileResult[];
@@ -11,11 +12,15 @@ export interface IngestSummary {
   rowsInserted: number;
 }
 
-/** Ingests files and directories (walked recursively), one object at a time, in key order. */
+/**
+ * Ingests files and directories (walked recursively), one object at a time, in key order, then
+ * brings the rollups up to date with what loaded (unless `refreshRollups: false`), so the first
+ * question after a backfill does not pay for it.
+ */
 export async function ingestPaths(
   db: Database,
   paths: string[],
-  options: IngestOptions & { onResult?: (r: FileResult) => void } = {},
+  options: IngestOptions & { onResult?: (r: FileResult) => void; refreshRollups?: boolean } = {},
 ): Promise<IngestSummary> {
   const objects = await listLocalObjects(paths);
   const results: FileResult[] = [];
@@ -24,6 +29,7 @@ export async function ingestPaths(
     options.onResult?.(r);
     results.push(r);
   }
+  if (options.refreshRollups !== false) await refreshRollups(db);
   return summarise(results);
 }
 

@@ -111,12 +111,23 @@ export const METRICS: MetricDefinition[] = [
 ];
 
 export async function answer(db: Database, metric: string, periodText: string, by: string | undefined, options: PeriodOptions & { days?: number }): Promise<MetricAnswer> {
+  checkQuestion(metric, by);
+  return answerFor(db, metric, parsePeriod(periodText, options), by, options);
+}
+
+/** The metric's definition, or a usage error naming what is wrong and what is accepted. */
+export function checkQuestion(metric: string, by: string | undefined): MetricDefinition {
   const def = METRICS.find((m) => m.name === metric);
   if (!def) throw new AppError('usage', `"${metric}" is not a metric; metrics: ${METRICS.map((m) => m.name).join(', ')}`);
   if (by !== undefined && !def.dimensions.includes(by)) {
     throw new AppError('usage', def.dimensions.length ? `${metric} cannot be broken down by "${by}"; use --by ${def.dimensions.join(' | ')}` : `${metric} has no breakdowns; drop --by`);
   }
-  const period = parsePeriod(periodText, options);
+  return def;
+}
+
+/** As `answer`, for a period already resolved (a comparison period, a digest's day). */
+export async function answerFor(db: Database, metric: string, period: Period, by: string | undefined, options: PeriodOptions & { days?: number }): Promise<MetricAnswer> {
+  const def = checkQuestion(metric, by);
   const result = await def.run(db, { period, by, timeZone: options.timeZone, now: options.now, ...(options.days === undefined ? {} : { days: options.days }) });
   const dataset = result.source === 'cas' ? def.datasets.cas : def.datasets.sdds;
   return {
