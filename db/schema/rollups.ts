@@ -60,3 +60,8 @@ export const sddsRevisedKey = pgTable(
   },
   (t) => [primaryKey({ columns: [t.dataset, t.key] })],
 );
+
+/** The SDDS files whose revised keys are recorded in sdds_revised_key. */
+export const sddsRevisedFile = pgTable('sdds_revised_file', {
+  fileId: bigint('file_id', { mode: 'number' }).primaryKey(),
+});

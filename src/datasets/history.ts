@@ -55,14 +55,14 @@ export function keyText(def: SddsDataset, alias?: string): string {
 }
 
 /**
- * Record which keys of the rows file `fileId` brought now have more than one revision. Runs in
- * the load's transaction; one index probe per row (most rows are never revised).
+ * Record which keys of the rows files `$1` (an array) brought now have more than one revision
+ * (src/rollups/refresh.ts runs it for every loaded file, before any metric reads).
  */
 export function recordRevisedKeysSql(def: SddsDataset): string {
   const same = def.key.map((k) => `o."${k}" = f."${k}"`).join(' and ');
   return `insert into sdds_revised_key (dataset, key)
     select distinct '${def.name}', ${keyText(def, 'f')} from "${def.name}" f
-     where f._file_id = $1
+     where f._file_id = any($1::bigint[])
        and exists (select 1 from "${def.name}" o where ${same} and (o.valid_from is distinct from f.valid_from or o.update_date is distinct from f.update_date))
     on conflict do nothing`;
 }
@@ -72,7 +72,8 @@ export function recordRevisedKeysSql(def: SddsDataset): string {
  * unqualified), without resolving the whole feed. A key with a single revision is current unless
  * soft-deleted, so those rows are read straight through the filter's indexes; the recipe runs
  * only over every revision of the few keys sdds_revised_key lists (an entity's current state is
- * one of its revisions, so filtering after resolving is exact). Use as `from ${currentWhere(...)} alias`.
+ * one of its revisions, so filtering after resolving is exact). Exact once refreshRollups has run
+ * for every loaded file (answerFor and the exports see to it). Use as `from ${currentWhere(...)} alias`.
  * `columns` (default: all) must include every column `filter` reads.
  */
 export function currentWhere(feed: string, filter: string, columns?: string[]): string {

@@ -3,7 +3,6 @@
  * streaming, and load it in one transaction with its ledger row. A rejected file leaves the stored
  * data exactly as it was and a ledger row saying why, where, and with which values.
  */
-import { recordRevisedKeysSql } from '../datasets/history.ts';
 import { recogniseKey, addDays, type Recognised } from '../datasets/catalog.ts';
 import type { CasDataset, DatasetDef, DateRange } from '../datasets/types.ts';
 import { CopyAborted, type Database, type Tx } from '../db/client.ts';
@@ -276,7 +275,6 @@ async function loadData(
       rowsInserted = stats.rowsRead;
     } else {
       ({ rowsInserted, stats } = await loadHistory(tx, def, src, fileId, period, prev !== null));
-      if (rowsInserted > 0) await tx.query(recordRevisedKeysSql(def), [fileId]);
     }
 
     const status: FileStatus = stats.rowsRead === 0 ? 'no-data' : 'loaded';

@@ -10,6 +10,7 @@ import { getActive, getCancellations, getSubscribers } from './agreements.ts';
 import { MONEY_FLOW_DIMENSIONS, USAGE_DIMENSIONS, getCollections, getDisbursements, getUsage, type FlowDimension } from './flows.ts';
 import { getPastDue } from './past-due.ts';
 import { getReconciliation } from './reconcile.ts';
+import { refreshRollups } from '../rollups/refresh.ts';
 import { REVENUE_DIMENSIONS, getRevenue, type RevenueDimension } from './revenue.ts';
 
 type Cell = string | number | null;
@@ -128,6 +129,7 @@ export function checkQuestion(metric: string, by: string | undefined): MetricDef
 /** As `answer`, for a period already resolved (a comparison period, a digest's day). */
 export async function answerFor(db: Database, metric: string, period: Period, by: string | undefined, options: PeriodOptions & { days?: number }): Promise<MetricAnswer> {
   const def = checkQuestion(metric, by);
+  await refreshRollups(db);
   const result = await def.run(db, { period, by, timeZone: options.timeZone, now: options.now, ...(options.days === undefined ? {} : { days: options.days }) });
   const dataset = result.source === 'cas' ? def.datasets.cas : def.datasets.sdds;
   return {

@@ -7,7 +7,7 @@
 import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
 import { addDecimals } from './decimal.ts';
-import { refreshInvoiceBalances } from '../rollups/invoice-balance.ts';
+import { refreshRollups } from '../rollups/refresh.ts';
 
 export interface ReconcileAnswer {
   metric: 'reconcile';
@@ -27,7 +27,7 @@ const INVOICES = `
 
 export async function getReconciliation(db: Database, period: Period, timeZone: string, byInvoice: boolean): Promise<ReconcileAnswer> {
   const params = [period.start, period.end, timeZone];
-  await refreshInvoiceBalances(db);
+  await refreshRollups(db);
   // one pass per month; the totals are the months added up
   const months = await db.query<Record<string, string | null>>(
     `${INVOICES},

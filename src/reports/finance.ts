@@ -27,6 +27,7 @@
 import { currentWhere, revisionAt } from '../datasets/history.ts';
 import type { Database, Row } from '../db/client.ts';
 import type { Period } from '../periods.ts';
+import { refreshRollups } from '../rollups/refresh.ts';
 
 export const FINANCE_REPORTS = {
   billed_revenue: 'Billed revenue: one row per invoice line item invoiced in the period (AWS billed_revenue_report).',
@@ -318,11 +319,13 @@ export function financeReportSql(report: FinanceReport): string {
 }
 
 /** The report's rows in the period, as objects (tests, digests). */
-export function queryFinanceReport(db: Database, report: FinanceReport, period: Period): Promise<Row[]> {
+export async function queryFinanceReport(db: Database, report: FinanceReport, period: Period): Promise<Row[]> {
+  await refreshRollups(db);
   return db.query(financeReportSql(report), [period.start, period.end]);
 }
 
 /** The report in the period as CSV chunks, header first. */
-export function exportFinanceReport(db: Database, report: FinanceReport, period: Period): AsyncIterable<Uint8Array | string> {
-  return db.copyOutCsv(financeReportSql(report), [period.start, period.end]);
+export async function* exportFinanceReport(db: Database, report: FinanceReport, period: Period): AsyncIterable<Uint8Array | string> {
+  await refreshRollups(db);
+  yield* db.copyOutCsv(financeReportSql(report), [period.start, period.end]);
 }

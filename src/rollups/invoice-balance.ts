@@ -11,6 +11,7 @@
  */
 import { currentWhere } from '../datasets/history.ts';
 import type { Database, Tx } from '../db/client.ts';
+import { refreshRevisedKeys } from './revised-keys.ts';
 
 /** When each kind of event counts: invoiced/forgiven on the invoice date, collected on its action date, disbursed when delivered. */
 export const EVENT_TIME = `case action when 'COLLECTED' then coalesce(action_date, valid_from) when 'DISBURSED' then valid_from else invoice_date end`;
@@ -80,6 +81,8 @@ const RECOMPUTE = `
  * lock; returns how many files were folded (0 when the rollup was already current).
  */
 export async function refreshInvoiceBalances(db: Database): Promise<number> {
+  // new events are told from revised ones by sdds_revised_key: it must be current first
+  await refreshRevisedKeys(db);
   const pending = (q: Tx) =>
     q.query<{ id: number }>(
       `select f.id from ingest_file f

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentWhere, queryAsOf } from '../../src/datasets/history.ts';
+import { refreshRollups } from '../../src/rollups/refresh.ts';
 import { ingestObject } from '../../src/ingest/load.ts';
 import { localObject } from '../../src/ingest/local.ts';
 import { ingestPaths } from '../../src/ingest/run.ts';
@@ -269,8 +270,10 @@ describe.each(ENGINES)('ingest on %s', (_engine, create) => {
 
     it('knows which keys were revised, and reads the current state of filtered rows exactly', async () => {
       // prod-a and prod-c revised in the later file, prod-b revised across files; nothing else
+      await refreshRollups(t.db);
       expect(await t.db.query(`select key from sdds_revised_key where dataset = 'sdds_product' order by key`)).toEqual([{ key: 'prod-a' }, { key: 'prod-b' }, { key: 'prod-c' }]);
       await ingestContent(t.db, root, 'ProductFeed_V1/year=2024/month=01/data.csv', csv([header, ['2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z', '', 'prod-d', 'pc-d', 'Acme Data']]));
+      await refreshRollups(t.db);
       const read = (filter: string) => t.db.query(`select product_id, title from ${currentWhere('sdds_product', filter, ['title', 'product_code'])} p order by 1`);
       expect(await read(`product_code like 'pc-%'`)).toEqual([
         { product_id: 'prod-a', title: 'Acme Analytics Platform' },
