@@ -3,7 +3,7 @@
  * inbox watcher (embedded default), and an HTTP listener for health checks.
  */
 import { mkdir, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from './config.ts';
@@ -17,9 +17,13 @@ import { ingestPaths } from './ingest/run.ts';
 import { createS3Client } from './ingest/s3.ts';
 import { SqsConsumer, type ConsumerStatus } from './ingest/sqs.ts';
 import { refreshRollups } from './rollups/refresh.ts';
+import { runAlerts } from './slack/alerts.ts';
+import { createSlackService, describeSlack, type SlackService } from './slack/app.ts';
 
 export interface ServiceOptions {
   log: (line: string) => void;
+  /** The clock (tests pin it); the real one by default. */
+  now?: () => Date;
   /** Resolves when the service should stop; defaults to SIGINT/SIGTERM. */
   stopSignal?: Promise<void>;
 }
@@ -33,12 +37,16 @@ export async function runService(config: Config, options: ServiceOptions): Promi
   let halt!: () => void;
   const stop = Promise.race([signal, new Promise<void>((r) => (halt = r))]);
   let http: Server | null = null;
+  let slack: SlackService | null = null;
   let deliveryWatch: Promise<void> = Promise.resolve();
   let rollups: Promise<void> = Promise.resolve();
   try {
     rollups = keepRollups(db, log, stop);
     const health: Health = { db, consumer: null, inbox: { lastMessageAt: null } };
-    http = await listen(config, health, log);
+    slack = config.slack ? createSlackService({ config, settings: config.slack, db, log, ...(options.now ? { now: options.now } : {}) }) : null;
+    log(describeSlack(config.slack));
+    http = await listen(config, health, log, slack?.requestListener ?? null);
+    await slack?.start();
     if (config.sqsQueueUrl) {
       const s3 = createS3Client(config.aws);
       const sqs = new SQSClient({ ...(config.aws.region ? { region: config.aws.region } : {}), ...(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}) });
@@ -54,7 +62,7 @@ export async function runService(config: Config, options: ServiceOptions): Promi
       health.consumer = consumer.status;
       log(`consuming ${config.sqsQueueUrl} (${config.sqsConcurrency} messages at a time)`);
       consumer.start();
-      deliveryWatch = watchDeliveries(db, config, log, stop);
+      deliveryWatch = watchDeliveries(db, config, log, stop, slack, options.now);
       await stop;
       log('stopping: no new messages; letting in-flight ones finish');
       await consumer.stop();
@@ -65,13 +73,14 @@ export async function runService(config: Config, options: ServiceOptions): Promi
       await loadDemoOnFirstStart(db, config, log);
       log(`watching ${config.inboxDir} for delivered files (a local copy of your bucket: SDDS feed folders, CAS files)`);
       log('SQS off: set SQS_QUEUE_URL to consume S3 and Marketplace notifications');
-      deliveryWatch = watchDeliveries(db, config, log, stop);
+      deliveryWatch = watchDeliveries(db, config, log, stop, slack, options.now);
       await watchInbox(db, config, log, stop, health.inbox);
     }
   } finally {
     halt();
     await deliveryWatch;
     await rollups;
+    await slack?.stop().catch((error: unknown) => log(`slack: ${describeError(error)}`));
     await new Promise((r) => (http ? http.close(r) : r(undefined)));
     await db.close();
     log('stopped');
@@ -84,9 +93,13 @@ interface Health {
   inbox: { lastMessageAt: string | null };
 }
 
-/** GET /healthz: 200 when the database answers and the consumer runs, 503 otherwise. */
-async function listen(config: Config, health: Health, log: (l: string) => void): Promise<Server> {
+/** GET /healthz: 200 when the database answers and the consumer runs, 503 otherwise; POST /slack/events for Slack. */
+async function listen(config: Config, health: Health, log: (l: string) => void, slackListener: RequestListener | null): Promise<Server> {
   const server = createServer((req, res) => {
+    if (slackListener && req.method === 'POST' && (req.url ?? '').split('?')[0] === '/slack/events') {
+      slackListener(req, res);
+      return;
+    }
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/healthz') {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found; try GET /healthz' }));
       return;
@@ -131,14 +144,19 @@ async function loadDemoOnFirstStart(db: Database, config: Config, log: (l: strin
   log(`then copy your bucket into ${config.inboxDir} or run: npx marketplace-pulse ingest <your-bucket-copy>`);
 }
 
-/** Re-checks the expected-delivery calendar on a timer and logs datasets turning late, missing or resolved. */
-async function watchDeliveries(db: Database, config: Config, log: (l: string) => void, stop: Promise<void>): Promise<void> {
+/**
+ * Re-checks the expected-delivery calendar on a timer and logs datasets turning late, missing or
+ * resolved; with Slack on, posts the alerts (late deliveries, rejected files, new subscribers and
+ * cancellations).
+ */
+async function watchDeliveries(db: Database, config: Config, log: (l: string) => void, stop: Promise<void>, slack: SlackService | null, clock: () => Date = () => new Date()): Promise<void> {
   let stopping = false;
   void stop.then(() => (stopping = true));
   let previous = new Map<string, Freshness>();
   while (!stopping) {
     try {
-      const current = await computeFreshness(db, new Date(), config.deliveries);
+      const current = await computeFreshness(db, clock(), config.deliveries);
+      if (slack) await runAlerts({ db, client: slack.client, settings: slack.settings, config, freshness: current, now: clock(), log });
       if (previous.size === 0) {
         const behind = current.filter((f) => f.status === 'late' || f.status === 'missing');
         log(`delivery watch: ${behind.length === 0 ? 'every expected dataset is on time' : `${behind.length} late or missing: ${behind.map((f) => `${f.dataset} (${f.status})`).join(', ')}; details: marketplace-pulse freshness`}`);

@@ -1,0 +1,253 @@
+/**
+ * The Slack app inside the service: Bolt with its HTTP receiver (requests at /slack/events on the
+ * service's own listener, signatures checked before any handler runs) or Socket Mode. The
+ * /marketplace command is acknowledged at once and answered through its response_url.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RequestListener } from 'node:http';
+import { App, HTTPReceiver, LogLevel, type Logger, type RespondFn, type SlashCommand } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Config, SlackSettings } from '../config.ts';
+import { exportDataset } from '../datasets/export.ts';
+import type { Database } from '../db/client.ts';
+import { computeFreshness } from '../deliveries/freshness.ts';
+import { describeError } from '../errors.ts';
+import { findCustomers, getCustomerProfile } from '../metrics/customer.ts';
+import { answerFor, answerToCsv, checkQuestion, type MetricAnswer } from '../metrics/query.ts';
+import { comparablePeriods, parsePeriod, type PeriodOptions } from '../periods.ts';
+import { AccessControl, type Verdict } from './access.ts';
+import { RequestError, examplesFor, parseRequest, type Request } from './commands.ts';
+import {
+  apologyMessage,
+  customerChoiceMessage,
+  customerMessage,
+  errorMessage,
+  freshnessMessage,
+  helpMessage,
+  metricMessage,
+  metricTitle,
+  refusalMessage,
+  workingMessage,
+  type Message,
+} from './render.ts';
+
+/** Largest CSV uploaded into Slack; bigger exports are for the CLI. */
+export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+
+export interface SlackService {
+  settings: SlackSettings;
+  /** HTTP mode: the handler for POST /slack/events; null in Socket Mode. */
+  requestListener: RequestListener | null;
+  client: WebClient;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SlackDeps {
+  config: Config;
+  settings: SlackSettings;
+  db: Database;
+  log: (line: string) => void;
+  now?: () => Date;
+}
+
+function boltLogger(log: (l: string) => void): Logger {
+  let level = LogLevel.WARN;
+  return {
+    debug: () => {},
+    info: () => {},
+    warn: (...m: unknown[]) => log(`slack: ${m.map(String).join(' ')}`),
+    error: (...m: unknown[]) => log(`slack: ${m.map(String).join(' ')}`),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+export function createSlackService(deps: SlackDeps): SlackService {
+  const { settings, log } = deps;
+  const logger = boltLogger(log);
+  const clientOptions = settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {};
+  let receiver: HTTPReceiver | undefined;
+  let app: App;
+  if (settings.mode === 'http') {
+    receiver = new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: '/slack/events', logger });
+    app = new App({ token: settings.botToken, receiver, logger, clientOptions });
+  } else {
+    app = new App({ token: settings.botToken, appToken: settings.appToken!, socketMode: true, logger, clientOptions });
+  }
+  const access = new AccessControl(settings, app.client);
+  const handler = new CommandHandler(deps, access, app.client);
+  app.command('/marketplace', async ({ command, ack, respond }) => {
+    const request = safeParse(command.text);
+    // acknowledge at once (Slack allows 3 seconds); the answer follows through response_url
+    await ack(request.kind === 'help' ? { response_type: 'ephemeral', ...helpMessage() } : request.kind === 'error' ? undefined : { response_type: 'ephemeral', ...workingMessage(`/marketplace ${command.text.trim()}`) });
+    if (request.kind === 'help') return;
+    await handler.handle(command, request, respond);
+  });
+  return {
+    settings,
+    requestListener: receiver ? receiver.requestListener : null,
+    client: app.client,
+    async start() {
+      if (settings.mode === 'socket') await app.start();
+    },
+    async stop() {
+      if (settings.mode === 'socket') await app.stop();
+    },
+  };
+}
+
+type Parsed = Request | { kind: 'error'; error: RequestError };
+
+function safeParse(text: string): Parsed {
+  try {
+    return parseRequest(text);
+  } catch (error) {
+    if (error instanceof RequestError) return { kind: 'error', error };
+    throw error;
+  }
+}
+
+export class CommandHandler {
+  constructor(
+    private readonly deps: SlackDeps,
+    private readonly access: AccessControl,
+    private readonly client: WebClient,
+  ) {}
+
+  private options(): PeriodOptions {
+    return { now: (this.deps.now ?? (() => new Date()))(), timeZone: this.deps.config.reportTimeZone, fiscalYearStartMonth: this.deps.config.fiscalYearStartMonth };
+  }
+
+  /** Answers one command; never throws and never leaves the person without a reply. */
+  async handle(command: SlashCommand, request: Parsed, respond: RespondFn): Promise<void> {
+    const who = `${command.user_id} (${command.user_name}) in ${command.channel_id}`;
+    try {
+      if (request.kind === 'error') {
+        await respond({ response_type: 'ephemeral', ...errorMessage(request.error.message, request.error.examples) });
+        return;
+      }
+      const verdict = await this.access.check({ userId: command.user_id, channelId: command.channel_id, channelName: command.channel_name });
+      if (!verdict.allowed) {
+        this.deps.log(`slack: refused /marketplace ${command.text.trim()} from ${who}: ${verdict.reason}`);
+        await respond({ response_type: 'ephemeral', ...refusalMessage() });
+        return;
+      }
+      const message = await this.answer(command, request as Request, verdict);
+      await respond({ response_type: verdict.visibility === 'channel' ? 'in_channel' : 'ephemeral', ...message });
+    } catch (error) {
+      if (error instanceof RequestError || (error as { code?: string })?.code === 'usage') {
+        const examples = error instanceof RequestError ? error.examples : examplesFor((request as { metric?: string }).metric);
+        await respond({ response_type: 'ephemeral', ...errorMessage(describeError(error), examples) }).catch((e: unknown) => this.deps.log(`slack: could not reply to ${who}: ${describeError(e)}`));
+        return;
+      }
+      const id = randomBytes(4).toString('hex');
+      this.deps.log(`slack: error ${id} answering "/marketplace ${command.text.trim()}" for ${who}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      await respond({ response_type: 'ephemeral', ...apologyMessage(id) }).catch((e: unknown) => this.deps.log(`slack: could not send the apology for error ${id}: ${describeError(e)}`));
+    }
+  }
+
+  private async answer(command: SlashCommand, request: Request, verdict: Verdict): Promise<Message> {
+    const { db, config } = this.deps;
+    switch (request.kind) {
+      case 'help':
+        return helpMessage();
+      case 'freshness':
+        return freshnessMessage(await computeFreshness(db, this.options().now, config.deliveries));
+      case 'metric':
+        return this.metric(request);
+      case 'customer': {
+        const matches = await findCustomers(db, request.query);
+        if (matches.length === 0) throw new RequestError(`No customer matches "${request.query}" (searched AWS account IDs and company names)`, ['customer 123456789012', 'revenue last-month by customer', 'help']);
+        if (matches.length > 1 && !/^\d{12}$/.test(request.query.replace(/[\s-]/g, ''))) return customerChoiceMessage(request.query, matches);
+        return customerMessage(await getCustomerProfile(db, matches[0]!, this.options()), verdict.pii);
+      }
+      case 'export':
+        return this.export(command, request, verdict);
+      case 'snooze': {
+        const until = new Date(this.options().now.getTime() + request.hours * 3_600_000).toISOString();
+        await db.query(
+          `insert into slack_snooze (target, until, by_user, created_at) values ($1, $2, $3, $4)
+           on conflict (target) do update set until = excluded.until, by_user = excluded.by_user, created_at = excluded.created_at`,
+          [request.target, until, command.user_id, this.options().now.toISOString()],
+        );
+        this.deps.log(`slack: ${command.user_id} snoozed ${request.target} alerts until ${until}`);
+        return plain(`:zzz: Alerts about *${request.target}* are muted for ${request.duration}, until ${until.slice(0, 16).replace('T', ' ')} UTC. \`/marketplace unsnooze ${request.target}\` unmutes them.`);
+      }
+      case 'unsnooze': {
+        const r = await db.query<{ target: string }>(`delete from slack_snooze where target = $1 returning target`, [request.target]);
+        return plain(r.length ? `:bell: Alerts about *${request.target}* are on again.` : `Alerts about *${request.target}* were not muted.`);
+      }
+    }
+  }
+
+  private async metric(request: Extract<Request, { kind: 'metric' }>): Promise<Message> {
+    const options = { ...this.options(), ...(request.days ? { days: request.days } : {}) };
+    checkQuestion(request.metric, request.by);
+    const period = parsePeriod(request.period, options);
+    const comparable = request.metric === 'reconcile' ? null : comparablePeriods(period, options.now, options.timeZone);
+    const current = await answerFor(this.deps.db, request.metric, comparable?.current ?? period, request.by, options);
+    let previous: MetricAnswer | null = null;
+    if (comparable && current.source !== 'none') previous = await answerFor(this.deps.db, request.metric, comparable.previous, undefined, options);
+    const exportCommand = `export ${request.metric} ${request.period}${request.by ? ` by ${request.by}` : ''}`;
+    return metricMessage(current, { previous, exportCommand, quickChartUrl: this.deps.config.quickChartUrl });
+  }
+
+  private async export(command: SlashCommand, request: Extract<Request, { kind: 'export' }>, verdict: Verdict): Promise<Message> {
+    const options = this.options();
+    const period = parsePeriod(request.period, options);
+    let csv: Buffer;
+    let title: string;
+    const metric = (() => {
+      try {
+        checkQuestion(request.what, request.by);
+        return true;
+      } catch (error) {
+        if ((error as { message?: string }).message?.includes('is not a metric')) return false;
+        throw error;
+      }
+    })();
+    if (metric) {
+      const a = await answerFor(this.deps.db, request.what, period, request.by, options);
+      csv = Buffer.from(answerToCsv(a));
+      title = `${metricTitle(request.what)}${request.by ? ` by ${request.by}` : ''}, ${period.label}`;
+    } else {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of exportDataset(this.deps.db, request.what, period)) {
+        const b = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
+        size += b.length;
+        if (size > MAX_UPLOAD_BYTES) {
+          throw new RequestError(`${request.what} for ${period.label} is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; export it with the CLI: marketplace-pulse export ${request.what} ${request.period} --out file.csv`, ['export revenue last-month', `export ${request.what} yesterday`, 'help']);
+        }
+        chunks.push(b);
+      }
+      csv = Buffer.concat(chunks);
+      title = `${request.what}, ${period.label}`;
+    }
+    // into the channel only when the channel itself may see the numbers; else a DM with the requester
+    const channel = verdict.visibility === 'channel' ? command.channel_id : await this.dmWith(command.user_id);
+    const filename = `${request.what}${request.by ? `-by-${request.by}` : ''}-${period.startDate}-to-${period.endDate}.csv`;
+    await this.client.files.uploadV2({ channel_id: channel, file: csv, filename, title, initial_comment: `${title} (${csv.length.toLocaleString('en-US')} bytes), as asked by <@${command.user_id}>` });
+    return plain(`:page_facing_up: Uploaded *${filename}* ${channel === command.channel_id ? 'here' : 'to our direct messages'}.`);
+  }
+
+  private async dmWith(user: string): Promise<string> {
+    const r = await this.client.conversations.open({ users: user });
+    if (!r.channel?.id) throw new Error(`conversations.open gave no channel for ${user}`);
+    return r.channel.id;
+  }
+}
+
+function plain(text: string): Message {
+  return { text: text.replace(/[*:]/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+export function describeSlack(settings: SlackSettings | null): string {
+  if (!settings) return 'Slack off: set SLACK_BOT_TOKEN with SLACK_SIGNING_SECRET (HTTP, requests at /slack/events) or SLACK_APP_TOKEN (Socket Mode); see README, Slack';
+  const alerts = Object.entries(settings.alertChannels).filter(([, c]) => c).map(([k, c]) => `${k} -> ${c}`);
+  return `Slack on (${settings.mode === 'http' ? 'HTTP: POST /slack/events' : 'Socket Mode'}${settings.apiUrl ? `, Web API ${settings.apiUrl}` : ''}); alerts: ${alerts.length ? alerts.join(', ') : 'off (set SLACK_ALERT_CHANNEL)'}`;
+}
