@@ -8,6 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.ts';
 import { exportDataset } from '../datasets/export.ts';
+import { slackManifest } from '../slack/manifest.ts';
 import { listDatasets } from '../datasets/status.ts';
 import { computeFreshness } from '../deliveries/freshness.ts';
 import { openDatabase, type Database } from '../db/client.ts';
@@ -240,6 +241,18 @@ export const COMMANDS: Command[] = [
         }
         return 0;
       });
+    },
+  },
+  {
+    name: 'slack-manifest',
+    args: '',
+    summary: 'Print the Slack app manifest (slash command, scopes) to create the app from: api.slack.com/apps, Create New App, From a manifest.',
+    options: { url: { type: 'string' }, 'socket-mode': { type: 'boolean' } },
+    optionHelp: { url: 'the public HTTPS base URL of this service (requests go to <url>/slack/events)', 'socket-mode': 'for Socket Mode (SLACK_APP_TOKEN) instead of a public URL' },
+    run: async ({ values, io }) => {
+      if (values.url !== undefined && !/^https:\/\/[^\s/]+/.test(String(values.url))) throw new AppError('usage', `--url must be the service's public HTTPS base URL, e.g. https://pulse.example.com, not "${String(values.url)}"`);
+      io.out(JSON.stringify(slackManifest({ ...(values.url === undefined ? {} : { url: String(values.url) }), socketMode: Boolean(values['socket-mode']) }), null, 2));
+      return 0;
     },
   },
   {

@@ -88,8 +88,16 @@ const hours = (ms: number) => Math.max(0, Math.round(ms / 3_600_000));
 
 async function deliveryAlerts(d: AlertDeps): Promise<void> {
   const repeatMs = d.settings.alertRepeatHours * 3_600_000;
+  // datasets that never delivered anything are a set-up question, not an outage: one alert for all
+  const never = d.freshness.filter((f) => (f.status === 'late' || f.status === 'missing') && !f.completeThrough && !f.lastDelivery);
+  const neverNames = [];
+  for (const f of never) if (!(await snoozed(d, [f.dataset, 'late']))) neverNames.push(f.dataset);
+  if (neverNames.length > 0) {
+    const text = `:grey_question: ${neverNames.length} expected dataset${neverNames.length === 1 ? ' has' : 's have'} never arrived: ${neverNames.map((n) => `\`${n}\``).join(', ')}. If the bucket is set up, check the SNS/SQS notifications; if you do not receive a feed, list it in DATASETS_NOT_EXPECTED.`;
+    await post(d, { key: `delivery:never-delivered:${neverNames.sort().join(',')}`, kind: 'delivery', subject: 'never-delivered', text: text.replace(/`/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+  }
   for (const f of d.freshness) {
-    const bad = f.status === 'late' || f.status === 'missing';
+    const bad = (f.status === 'late' || f.status === 'missing') && !never.includes(f);
     if (bad) {
       if (await snoozed(d, [f.dataset, 'late'])) continue;
       const key = `delivery:${f.dataset}:${f.completeThrough ?? 'nothing-yet'}`;

@@ -49,11 +49,14 @@ export function change(current: number, previous: number | null, label: string):
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** A monospace table in a code block; the first column left-aligned, the others right-aligned. */
+const NUMERIC = /^(–|[-+]?[^\d\s]{0,3}[\d.,]+(\s?[A-Z]{3})?|\d+ days late|not due)$/u;
+
+/** A monospace table in a code block: numbers and money right-aligned, text left-aligned. */
 export function table(header: string[], rows: string[][]): string {
   const all = [header, ...rows].map((r) => r.map((c, i) => (i === 0 ? cut(c, 32) : cut(c, 20))));
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const right = header.map((_, i) => i > 0 && rows.length > 0 && rows.every((r) => r[i] === '' || NUMERIC.test(r[i]!)));
+  const line = (r: string[]) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return '```\n' + [line(all[0]!), ...all.slice(1).map(line)].join('\n') + '\n```';
 }
 

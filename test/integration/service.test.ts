@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config.ts';
 import { runService } from '../../src/service.ts';
 import { putFile, tempDir } from '../support/files.ts';
 import { until } from '../support/wait.ts';
+import { postCommand, SIGNING_SECRET, startSlackDouble } from '../support/slack.ts';
 
 
 describe('marketplace-pulse serve (embedded)', () => {
@@ -48,5 +49,44 @@ describe('marketplace-pulse serve (embedded)', () => {
     await second.done;
     expect(second.log.join('\n')).not.toContain('DEMO DATA');
     expect(second.log.filter((l) => l.startsWith('loaded'))).toEqual([]);
+  });
+});
+
+describe('marketplace-pulse serve with Slack', () => {
+  it('answers /marketplace on its own listener and says Slack is on', async () => {
+    const double = await startSlackDouble();
+    const dataDir = await tempDir('mp-serve-slack-');
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      DEMO_DATA: 'off',
+      HTTP_PORT: '0',
+      HTTP_HOST: '127.0.0.1',
+      SLACK_BOT_TOKEN: 'xoxb-service-test',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: double.apiUrl,
+      SLACK_ALERT_CHANNEL: 'C0ALERTS',
+    });
+    const log: string[] = [];
+    let stop!: () => void;
+    const done = runService(config, { log: (l) => log.push(l), stopSignal: new Promise<void>((r) => (stop = r)) });
+    try {
+      await until(() => log.some((l) => l.startsWith('watching')), 'the service to start', 60_000);
+      expect(log).toContain('Slack on (HTTP: POST /slack/events, Web API ' + double.apiUrl + '); alerts: delivery -> C0ALERTS, rejected -> C0ALERTS, subscribers -> C0ALERTS');
+      const base = /health check: (http:\/\/[^/]+)/.exec(log.join('\n'))![1]!;
+      const help = await postCommand(`${base}/slack/events`, { text: 'help', channel_id: 'D0ME', channel_name: 'directmessage', response_url: double.responseUrl('svc-help') });
+      expect(help.status).toBe(200);
+      expect(JSON.parse(help.text).text).toBe('marketplace-pulse commands');
+      await postCommand(`${base}/slack/events`, { text: 'revenue last-month', channel_id: 'D0ME', channel_name: 'directmessage', response_url: double.responseUrl('svc-revenue') });
+      const reply = await until(() => double.responses.find((r) => r.id === 'svc-revenue'), 'the revenue answer');
+      expect(String(reply.body.text)).toMatch(/^Billed revenue, \w+ \d{4}: No data for/);
+      // a new install has nothing delivered yet: one alert listing what never arrived, not one per dataset
+      const posted = await until(() => double.callsTo('chat.postMessage').length > 0 && double.callsTo('chat.postMessage'), 'the delivery alert');
+      expect(posted).toHaveLength(1);
+      expect(posted[0]!.args).toMatchObject({ channel: 'C0ALERTS', text: expect.stringMatching(/^:grey_question: \d+ expected datasets have never arrived: sdds_account, /) });
+    } finally {
+      stop();
+      await done;
+      await double.stop();
+    }
   });
 });
