@@ -107,18 +107,17 @@ function unknownPeriod(text: string): AppError {
   return new AppError('usage', `"${text}" is not a period I know. Try one of: ${PERIOD_FORMS.join(', ')} (e.g. last-month, 2026-10, 2026-Q3, 2026-10-01..2026-10-15)`);
 }
 
+/** The local days [startDate, endDate) in `timeZone` as a period. */
+function localPeriod(startDate: string, endDate: string, label: string, timeZone: string): Period {
+  return { start: zonedMidnight(startDate, timeZone).toISOString(), end: zonedMidnight(endDate, timeZone).toISOString(), label, startDate, endDate };
+}
+
 /** Resolves what a person typed into a period. */
 export function parsePeriod(input: string, options: PeriodOptions): Period {
   const text = input.trim().toLowerCase();
   const { timeZone, fiscalYearStartMonth: fm } = options;
   const today = localDate(options.now, timeZone);
-  const make = (startDate: string, endDate: string, label: string): Period => ({
-    start: zonedMidnight(startDate, timeZone).toISOString(),
-    end: zonedMidnight(endDate, timeZone).toISOString(),
-    label,
-    startDate,
-    endDate,
-  });
+  const make = (startDate: string, endDate: string, label: string) => localPeriod(startDate, endDate, label, timeZone);
   const monday = addDays(today, -((new Date(`${today}T00:00:00Z`).getUTCDay() + 6) % 7));
   const thisMonth = `${today.slice(0, 7)}-01`;
   const quarterLabel = (x: { fy: number; q: number; start: string }) => `${fm === 1 ? '' : 'FY'}${x.fy}-Q${x.q} (${span(x.start, addMonths(x.start, 3))})`;
@@ -195,13 +194,7 @@ export function parsePeriod(input: string, options: PeriodOptions): Period {
  */
 export function comparablePeriods(period: Period, now: Date, timeZone: string): { current: Period; previous: Period } {
   const today = localDate(now, timeZone);
-  const make = (startDate: string, endDate: string, label: string): Period => ({
-    start: zonedMidnight(startDate, timeZone).toISOString(),
-    end: zonedMidnight(endDate, timeZone).toISOString(),
-    label,
-    startDate,
-    endDate,
-  });
+  const make = (startDate: string, endDate: string, label: string) => localPeriod(startDate, endDate, label, timeZone);
   const months = period.startDate.endsWith('-01') && period.endDate.endsWith('-01')
     ? (Number(period.endDate.slice(0, 4)) - Number(period.startDate.slice(0, 4))) * 12 + Number(period.endDate.slice(5, 7)) - Number(period.startDate.slice(5, 7))
     : 0;
