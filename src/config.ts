@@ -51,17 +51,7 @@ const schema = z.object({
         }),
     ),
   DELIVERY_CHECK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
-  REPORT_TIMEZONE: z
-    .string()
-    .default('UTC')
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone such as UTC, Europe/Berlin or America/New_York'),
+  REPORT_TIMEZONE: timeZone().default('UTC'),
   FISCAL_YEAR_START_MONTH: z.coerce.number().int().min(1, 'must be a month number 1-12').max(12, 'must be a month number 1-12').default(1),
   SLACK_SIGNING_SECRET: z.string().min(8, 'looks too short for a Slack signing secret').optional(),
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional(),
@@ -77,7 +67,40 @@ const schema = z.object({
   SLACK_ALERT_CHANNEL_SUBSCRIBERS: z.string().regex(/^[CGD][A-Z0-9]+$/, 'must be a channel ID such as C024BE91L').optional(),
   SLACK_ALERT_REPEAT_HOURS: z.coerce.number().min(0.25).max(720).default(24),
   QUICKCHART_URL: z.string().url('must be the base URL of a QuickChart server, e.g. https://quickchart.io').default('https://quickchart.io'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp://user:password@host:587 or smtps://…:465').optional(),
+  EMAIL_FROM: z.string().min(3).default('marketplace-pulse <marketplace-pulse@localhost>'),
+  DIGEST_DAILY_TO: emails(),
+  DIGEST_MONTHLY_TO: emails(),
+  DIGEST_DAILY_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h), e.g. 07:00').default('07:00'),
+  DIGEST_MONTHLY_AT: z.string().regex(/^([1-9]|1\d|2[0-8]) ([01]\d|2[0-3]):[0-5]\d$/, 'must be "<day 1-28> HH:MM", e.g. "3 08:00"').default('3 08:00'),
+  DIGEST_TIMEZONE: timeZone().optional(),
+  DIGEST_CATCH_UP: z.enum(['latest', 'all']).default('latest'),
+  DIGEST_GRACE_HOURS: z.coerce.number().min(0).max(72).default(6),
+  DIGEST_ATTACH_CSV: z.enum(['true', 'false']).default('true'),
 });
+
+function timeZone() {
+  return z.string().refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone such as UTC, Europe/Berlin or America/New_York');
+}
+
+/** A comma-separated list of email addresses. */
+function emails() {
+  return z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+      for (const item of items) if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(item)) ctx.addIssue({ code: 'custom', message: `"${item}" is not an email address` });
+      return items;
+    });
+}
 
 /** A comma-separated list of IDs, each matching `pattern`. */
 function list(pattern: RegExp, what: string) {
@@ -119,6 +142,26 @@ export interface SlackSettings {
   alertRepeatHours: number;
 }
 
+export interface EmailSettings {
+  /** Unset: messages are written to DATA_DIR/outbox as .eml and .html. */
+  smtpUrl: string | undefined;
+  from: string;
+  outboxDir: string;
+  dailyTo: string[];
+  monthlyTo: string[];
+  /** Local time (HH:MM) of the daily digest, in timeZone. */
+  dailyAt: string;
+  /** Day of month and local time of the monthly digest. */
+  monthlyDay: number;
+  monthlyAt: string;
+  timeZone: string;
+  /** After downtime: send only the latest missed digest, or every one. */
+  catchUp: 'latest' | 'all';
+  /** How long a digest waits for late data before it goes out saying what is late. */
+  graceHours: number;
+  attachCsv: boolean;
+}
+
 export interface Config {
   /** PostgreSQL through postgres.js when set; embedded PGlite under dataDir otherwise. */
   databaseUrl: string | undefined;
@@ -147,6 +190,7 @@ export interface Config {
   slack: SlackSettings | null;
   /** QuickChart server for chart images (quickchart.io unless self-hosted). */
   quickChartUrl: string;
+  email: EmailSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -204,5 +248,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : null,
     quickChartUrl: c.QUICKCHART_URL.replace(/\/$/, ''),
+    email: {
+      smtpUrl: c.SMTP_URL,
+      from: c.EMAIL_FROM,
+      outboxDir: path.join(dataDir, 'outbox'),
+      dailyTo: c.DIGEST_DAILY_TO,
+      monthlyTo: c.DIGEST_MONTHLY_TO,
+      dailyAt: c.DIGEST_DAILY_AT,
+      monthlyDay: Number(c.DIGEST_MONTHLY_AT.split(' ')[0]),
+      monthlyAt: c.DIGEST_MONTHLY_AT.split(' ')[1]!,
+      timeZone: c.DIGEST_TIMEZONE ?? c.REPORT_TIMEZONE,
+      catchUp: c.DIGEST_CATCH_UP,
+      graceHours: c.DIGEST_GRACE_HOURS,
+      attachCsv: c.DIGEST_ATTACH_CSV === 'true',
+    },
   };
 }

@@ -3,3 +3,4 @@ export * from './datasets.ts';
 export * from './pipeline.ts';
 export * from './rollups.ts';
 export * from './slack.ts';
+export * from './email.ts';

@@ -1,0 +1,49 @@
+/**
+ * Sending mail: SMTP through nodemailer when SMTP_URL is set; otherwise (the embedded default)
+ * each message is written to DATA_DIR/outbox as the .eml that would have been sent and its .html,
+ * and the log says where.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { EmailSettings } from '../config.ts';
+import type { RenderedEmail } from './render.ts';
+
+export interface Sent {
+  messageId: string;
+  /** "smtp host:port" or the .eml path. */
+  where: string;
+}
+
+export interface Mailer {
+  send(to: string[], email: RenderedEmail, headers?: Record<string, string>): Promise<Sent>;
+  close(): void;
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+
+export function createMailer(settings: EmailSettings): Mailer {
+  if (settings.smtpUrl) {
+    const transport = nodemailer.createTransport(settings.smtpUrl);
+    const url = new URL(settings.smtpUrl);
+    return {
+      async send(to, email, headers = {}) {
+        const info = await transport.sendMail({ from: settings.from, to, subject: email.subject, html: email.html, text: email.text, attachments: email.attachments, headers });
+        return { messageId: info.messageId, where: `smtp ${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}` };
+      },
+      close: () => transport.close(),
+    };
+  }
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(to, email, headers = {}) {
+      const info = await transport.sendMail({ from: settings.from, to, subject: email.subject, html: email.html, text: email.text, attachments: email.attachments, headers });
+      await mkdir(settings.outboxDir, { recursive: true });
+      const base = path.join(settings.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${slug(email.subject)}`);
+      await writeFile(`${base}.eml`, info.message as Buffer);
+      await writeFile(`${base}.html`, email.html);
+      return { messageId: info.messageId, where: `${base}.eml` };
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * Digests through a real SMTP server (smtp-server), read back with mailparser: subject,
+ * recipients, HTML and text parts, chart URLs, the CSV attachments' exact contents; sent once when
+ * schedulers race; not resent after a crash mid-send; caught up after downtime; the "data is
+ * late" variant; retries; and the outbox when no SMTP server is configured. The clock is pinned.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { writeDemoData } from '../../src/demo/generate.ts';
+import { createMailer } from '../../src/email/mailer.ts';
+import { runDueDigests, sendOnce, type SendDeps } from '../../src/email/send.ts';
+import { ingestPaths } from '../../src/ingest/run.ts';
+import { answerFor, answerToCsv } from '../../src/metrics/query.ts';
+import { parsePeriod } from '../../src/periods.ts';
+import { createPostgresDatabase, type TestDatabase } from '../support/db.ts';
+import { tempDir } from '../support/files.ts';
+
+interface Smtp {
+  url: string;
+  mails: ParsedMail[];
+  envelopes: string[][];
+  refuse: boolean;
+  stop(): Promise<void>;
+}
+
+async function startSmtp(): Promise<Smtp> {
+  const state = { mails: [] as ParsedMail[], envelopes: [] as string[][], refuse: false };
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        if (state.refuse) return callback(Object.assign(new Error('451 mailbox temporarily unavailable'), { responseCode: 451 }));
+        state.envelopes.push(session.envelope.rcptTo.map((r) => r.address));
+        void simpleParser(Buffer.concat(chunks)).then((m) => {
+          state.mails.push(m);
+          callback();
+        });
+      });
+    },
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.server.address() as { port: number }).port;
+  return Object.assign(state, { url: `smtp://127.0.0.1:${port}`, stop: () => new Promise<void>((r) => server.close(() => r())) });
+}
+
+const THROUGH = '2026-11-01';
+const at = (iso: string) => () => new Date(iso);
+
+describe('email digests', () => {
+  let t: TestDatabase;
+  let smtp: Smtp;
+  let dataDir: string;
+  const logs: string[] = [];
+  const config = (extra: Record<string, string> = {}): Config =>
+    loadConfig({ DATA_DIR: dataDir, SMTP_URL: smtp.url, EMAIL_FROM: 'Pulse <pulse@example.com>', DIGEST_DAILY_TO: 'cfo@example.com, ceo@example.com', DIGEST_MONTHLY_TO: 'board@example.com', DATASETS_NOT_EXPECTED: 'sdds_agreement_charge,sdds_agreement_term,sdds_offer_target,sdds_legacy_id_mapping', ...extra });
+  const deps = (c: Config, now: () => Date): SendDeps => ({ db: t.db, mailer: createMailer(c.email), config: c, log: (l) => logs.push(l), now });
+
+  beforeAll(async () => {
+    t = await createPostgresDatabase();
+    smtp = await startSmtp();
+    dataDir = await tempDir('mp-email-');
+    const demo = await tempDir('mp-demo-');
+    await writeDemoData(demo, { seed: 11, through: THROUGH });
+    await ingestPaths(t.db, [demo], { now: at('2026-11-02T06:30:00Z') });
+  }, 120_000);
+  afterAll(async () => {
+    await smtp?.stop();
+    await t?.drop();
+  });
+  beforeEach(async () => {
+    smtp.mails.splice(0);
+    smtp.envelopes.splice(0);
+    smtp.refuse = false;
+    await t.db.query('delete from email_send');
+  });
+
+  it('sends the daily digest at 07:00 with every part a reader needs, and its CSVs exactly', async () => {
+    const c = config();
+    await runDueDigests(deps(c, at('2026-11-02T06:59:00Z')));
+    expect(smtp.mails).toHaveLength(0);
+    await runDueDigests(deps(c, at('2026-11-02T07:05:00Z')));
+    expect(smtp.mails).toHaveLength(1);
+    const mail = smtp.mails[0]!;
+    expect(smtp.envelopes[0]!.sort()).toEqual(['ceo@example.com', 'cfo@example.com']);
+    expect(mail.subject).toMatch(/^marketplace-pulse daily: Nov 1, 2026 \(\d+ new, \d+ cancelled\)$/);
+    expect(mail.from?.value[0]).toMatchObject({ name: 'Pulse', address: 'pulse@example.com' });
+    expect(mail.headers.get('x-marketplace-pulse-digest')).toBe('daily 2026-11-01');
+    const html = String(mail.html);
+    for (const title of ['New subscribers', 'Cancellations', 'Usage revenue (estimated)', 'Past-due funds']) expect(html).toContain(title);
+    expect(html).toMatch(/<img[^>]+src="https:\/\/quickchart\.io\/chart\?c=/);
+    // every number is in the text part too
+    expect(mail.text).toContain('PAST-DUE FUNDS');
+    expect(mail.text).toMatch(/Month to date: \$[\d,]+\.\d\d \([▲▼] [\d.]+% vs the same point last month \(Oct 1, 2026\)\)|Month to date: \$[\d,]+\.\d\d \(new vs/);
+    const names = mail.attachments.map((a) => a.filename).sort();
+    expect(names).toEqual(['cancellations.csv', 'past-due.csv', 'subscribers.csv', 'usage-month-to-date.csv']);
+    const options = { now: new Date('2026-11-02T07:05:00Z'), timeZone: 'UTC', fiscalYearStartMonth: 1 };
+    const pastDue = await answerFor(t.db, 'past-due', parsePeriod('2026-11-01..2026-11-01', options), undefined, options);
+    expect(mail.attachments.find((a) => a.filename === 'past-due.csv')!.content.toString('utf8')).toBe(answerToCsv(pastDue));
+    expect(pastDue.rows.length).toBeGreaterThan(0);
+    // the same run again sends nothing
+    await runDueDigests(deps(c, at('2026-11-02T09:00:00Z')));
+    expect(smtp.mails).toHaveLength(1);
+  });
+
+  it('sends the monthly digest on the 3rd at 08:00 with revenue by product, trend and reconciliation', async () => {
+    const c = config({ DIGEST_DAILY_TO: '' });
+    await runDueDigests(deps(c, at('2026-11-03T08:01:00Z')));
+    expect(smtp.mails).toHaveLength(1);
+    const mail = smtp.mails[0]!;
+    expect(mail.subject).toBe('marketplace-pulse monthly: October 2026');
+    expect(smtp.envelopes[0]).toEqual(['board@example.com']);
+    for (const title of ['Billed revenue', 'Revenue, last 12 months', 'Collections and disbursements', 'Customers', 'Top customers', 'Renewals due in the next 90 days', 'Past-due funds', 'Reconciliation']) {
+      expect(String(mail.html), title).toContain(title);
+    }
+    expect(mail.text).toMatch(/Gross revenue: \$[\d,]+\.\d\d \([▲▼] [\d.]+% vs September 2026\)/);
+    expect(mail.attachments.map((a) => a.filename)).toContain('revenue-by-product.csv');
+  });
+
+  it('sends once when two schedulers race for the same digest', async () => {
+    const c = config({ DIGEST_MONTHLY_TO: '' });
+    const now = at('2026-11-02T07:30:00Z');
+    await Promise.all([runDueDigests(deps(c, now)), runDueDigests(deps(c, now)), runDueDigests(deps(c, now))]);
+    expect(smtp.mails).toHaveLength(1);
+  });
+
+  it('does not resend after a restart mid-send, and says it was interrupted', async () => {
+    const c = config({ DIGEST_MONTHLY_TO: '' });
+    // a process claimed the digest at 07:00 and died before finishing
+    await t.db.query(`insert into email_send (digest, period_key, recipients, status, attempts, claimed_at) values ('daily', '2026-11-01', 'ceo@example.com,cfo@example.com', 'sending', 1, '2026-11-02T07:00:00Z')`);
+    await runDueDigests(deps(c, at('2026-11-02T07:10:00Z')));
+    await runDueDigests(deps(c, at('2026-11-02T07:45:00Z')));
+    expect(smtp.mails).toHaveLength(0);
+    const [row] = await t.db.query<{ status: string }>(`select status from email_send where period_key = '2026-11-01'`);
+    expect(row!.status).toBe('interrupted');
+    expect(logs.some((l) => l.includes('daily 2026-11-01 to ceo@example.com,cfo@example.com was interrupted mid-send; not resending it'))).toBe(true);
+  });
+
+  it('catches up after downtime: only the latest, or every missed one, each labelled with its period', async () => {
+    await t.db.query(`insert into email_send (digest, period_key, recipients, status, attempts, claimed_at, sent_at) values ('daily', '2026-10-28', 'ceo@example.com,cfo@example.com', 'sent', 1, '2026-10-29T07:00:00Z', '2026-10-29T07:00:01Z')`);
+    await runDueDigests(deps(config({ DIGEST_MONTHLY_TO: '' }), at('2026-11-02T07:05:00Z')));
+    expect(smtp.mails.map((m) => m.headers.get('x-marketplace-pulse-digest'))).toEqual(['daily 2026-11-01']);
+    smtp.mails.splice(0);
+    await t.db.query(`delete from email_send where period_key = '2026-11-01'`);
+    await runDueDigests(deps(config({ DIGEST_MONTHLY_TO: '', DIGEST_CATCH_UP: 'all' }), at('2026-11-02T07:05:00Z')));
+    expect(smtp.mails.map((m) => m.headers.get('x-marketplace-pulse-digest'))).toEqual(['daily 2026-10-29', 'daily 2026-10-30', 'daily 2026-10-31', 'daily 2026-11-01']);
+    expect(smtp.mails.map((m) => m.subject!.replace(/ \(.*$/, ''))).toEqual(['marketplace-pulse daily: Oct 29, 2026', 'marketplace-pulse daily: Oct 30, 2026', 'marketplace-pulse daily: Oct 31, 2026', 'marketplace-pulse daily: Nov 1, 2026']);
+  });
+
+  it('waits for late data up to the grace, then goes out saying what is late', async () => {
+    // on the 4th, the feeds (complete through the 1st) are late
+    const c = config({ DIGEST_MONTHLY_TO: '', DIGEST_GRACE_HOURS: '2' });
+    await runDueDigests(deps(c, at('2026-11-04T08:00:00Z')));
+    expect(smtp.mails).toHaveLength(0);
+    expect(logs.some((l) => /email: daily 2026-11-03 waits for .*sdds_billing_event/.test(l))).toBe(true);
+    await runDueDigests(deps(c, at('2026-11-04T09:01:00Z')));
+    expect(smtp.mails).toHaveLength(1);
+    expect(String(smtp.mails[0]!.html)).toContain('the figures below may be low until it arrives');
+    expect(smtp.mails[0]!.text).toMatch(/! Billing events is (late|missing)/);
+    const [row] = await t.db.query<{ late_datasets: string[] }>(`select late_datasets from email_send where period_key = '2026-11-03'`);
+    expect(row!.late_datasets).toContain('sdds_billing_event');
+  });
+
+  it('retries a failed send with backoff', async () => {
+    const c = config({ DIGEST_MONTHLY_TO: '' });
+    smtp.refuse = true;
+    await runDueDigests(deps(c, at('2026-11-02T07:05:00Z')));
+    const [failed] = await t.db.query<{ status: string; next_attempt_at: string; last_error: string }>(`select status, next_attempt_at::text, last_error from email_send`);
+    expect(failed).toMatchObject({ status: 'failed', next_attempt_at: '2026-11-02 07:10:00+00' });
+    expect(failed!.last_error).toContain('mailbox temporarily unavailable');
+    smtp.refuse = false;
+    await runDueDigests(deps(c, at('2026-11-02T07:06:00Z')));
+    expect(smtp.mails).toHaveLength(0);
+    await runDueDigests(deps(c, at('2026-11-02T07:11:00Z')));
+    expect(smtp.mails).toHaveLength(1);
+    expect((await t.db.query<{ status: string; attempts: number }>(`select status, attempts from email_send`))[0]).toEqual({ status: 'sent', attempts: 2 });
+  });
+
+  it('writes to the outbox when no SMTP server is configured', async () => {
+    const c = loadConfig({ DATA_DIR: dataDir, DIGEST_DAILY_TO: 'cfo@example.com' });
+    const d = deps(c, at('2026-11-02T07:05:00Z'));
+    const outcome = await sendOnce(d, { digest: 'on-demand', periodKey: 'test', recipients: ['cfo@example.com'] }, async () => ({
+      email: { subject: 'Outbox check', html: '<p>hello</p>', text: 'hello\n', attachments: [{ filename: 'x.csv', content: 'a,b\n1,2\n', contentType: 'text/csv' }] },
+      late: [],
+    }));
+    expect(outcome).toBe('sent');
+    const files = (await readdir(path.join(dataDir, 'outbox'))).sort();
+    expect(files.filter((f) => f.endsWith('outbox-check.eml'))).toHaveLength(1);
+    expect(files.filter((f) => f.endsWith('outbox-check.html'))).toHaveLength(1);
+    const eml = await simpleParser(await readFile(path.join(dataDir, 'outbox', files.find((f) => f.endsWith('.eml'))!)));
+    expect(eml.subject).toBe('Outbox check');
+    expect(eml.attachments[0]!.content.toString()).toBe('a,b\n1,2\n');
+    expect(logs.some((l) => l.includes('email: sent on-demand test to cfo@example.com') && l.includes(path.join(dataDir, 'outbox')))).toBe(true);
+  });
+});
