@@ -17,6 +17,9 @@ import { ingestPaths } from './ingest/run.ts';
 import { createS3Client } from './ingest/s3.ts';
 import { SqsConsumer, type ConsumerStatus } from './ingest/sqs.ts';
 import { refreshRollups } from './rollups/refresh.ts';
+import { createMailer, type Mailer } from './email/mailer.ts';
+import { markInterrupted, runDueDigests, type SendDeps } from './email/send.ts';
+import { startScheduler, type Scheduler } from './scheduler.ts';
 import { runAlerts } from './slack/alerts.ts';
 import { createSlackService, describeSlack, type SlackService } from './slack/app.ts';
 
@@ -38,7 +41,8 @@ export async function runService(config: Config, options: ServiceOptions): Promi
   const stop = Promise.race([signal, new Promise<void>((r) => (halt = r))]);
   let http: Server | null = null;
   let slack: SlackService | null = null;
-  let deliveryWatch: Promise<void> = Promise.resolve();
+  let scheduler: Scheduler | null = null;
+  let mailer: Mailer | null = null;
   let rollups: Promise<void> = Promise.resolve();
   try {
     rollups = keepRollups(db, log, stop);
@@ -47,6 +51,27 @@ export async function runService(config: Config, options: ServiceOptions): Promi
     log(describeSlack(config.slack));
     http = await listen(config, health, log, slack?.requestListener ?? null);
     await slack?.start();
+    mailer = createMailer(config.email);
+    log(describeEmail(config));
+    const clock = options.now ?? (() => new Date());
+    const sendDeps: SendDeps = { db, mailer, config, log, now: clock, ...(slack ? { alert: slackAlerter(slack) } : {}) };
+    const watch = new DeliveryWatch(db, config, log, slack, clock);
+    scheduler = await startScheduler(
+      config,
+      {
+        'daily-digest': () => runDueDigests(sendDeps),
+        'monthly-digest': () => runDueDigests(sendDeps),
+        'digest-check': () => runDueDigests(sendDeps),
+        'delivery-watch': () => watch.check(),
+        housekeeping: async () => {
+          await markInterrupted(sendDeps);
+          await refreshRollups(db);
+        },
+      },
+      log,
+    );
+    // at start: where deliveries stand, and any digest missed while the service was down
+    void scheduler.run('delivery-watch').then(() => scheduler?.run('digest-check'));
     if (config.sqsQueueUrl) {
       const s3 = createS3Client(config.aws);
       const sqs = new SQSClient({ ...(config.aws.region ? { region: config.aws.region } : {}), ...(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}) });
@@ -62,7 +87,6 @@ export async function runService(config: Config, options: ServiceOptions): Promi
       health.consumer = consumer.status;
       log(`consuming ${config.sqsQueueUrl} (${config.sqsConcurrency} messages at a time)`);
       consumer.start();
-      deliveryWatch = watchDeliveries(db, config, log, stop, slack, options.now);
       await stop;
       log('stopping: no new messages; letting in-flight ones finish');
       await consumer.stop();
@@ -73,12 +97,12 @@ export async function runService(config: Config, options: ServiceOptions): Promi
       await loadDemoOnFirstStart(db, config, log);
       log(`watching ${config.inboxDir} for delivered files (a local copy of your bucket: SDDS feed folders, CAS files)`);
       log('SQS off: set SQS_QUEUE_URL to consume S3 and Marketplace notifications');
-      deliveryWatch = watchDeliveries(db, config, log, stop, slack, options.now);
       await watchInbox(db, config, log, stop, health.inbox);
     }
   } finally {
     halt();
-    await deliveryWatch;
+    await scheduler?.stop();
+    mailer?.close();
     await rollups;
     await slack?.stop().catch((error: unknown) => log(`slack: ${describeError(error)}`));
     await new Promise((r) => (http ? http.close(r) : r(undefined)));
@@ -145,30 +169,48 @@ async function loadDemoOnFirstStart(db: Database, config: Config, log: (l: strin
 }
 
 /**
- * Re-checks the expected-delivery calendar on a timer and logs datasets turning late, missing or
- * resolved; with Slack on, posts the alerts (late deliveries, rejected files, new subscribers and
- * cancellations).
+ * The delivery watch (a scheduled job): checks the expected-delivery calendar, logs datasets
+ * turning late, missing or resolved and, with Slack on, posts the alerts (late deliveries,
+ * rejected files, new subscribers and cancellations).
  */
-async function watchDeliveries(db: Database, config: Config, log: (l: string) => void, stop: Promise<void>, slack: SlackService | null, clock: () => Date = () => new Date()): Promise<void> {
-  let stopping = false;
-  void stop.then(() => (stopping = true));
-  let previous = new Map<string, Freshness>();
-  while (!stopping) {
-    try {
-      const current = await computeFreshness(db, clock(), config.deliveries);
-      if (slack) await runAlerts({ db, client: slack.client, settings: slack.settings, config, freshness: current, now: clock(), log });
-      if (previous.size === 0) {
-        const behind = current.filter((f) => f.status === 'late' || f.status === 'missing');
-        log(`delivery watch: ${behind.length === 0 ? 'every expected dataset is on time' : `${behind.length} late or missing: ${behind.map((f) => `${f.dataset} (${f.status})`).join(', ')}; details: marketplace-pulse freshness`}`);
-      } else {
-        for (const line of describeChanges(previous, current)) log(`delivery watch: ${line}`);
-      }
-      previous = new Map(current.map((f) => [f.dataset, f]));
-    } catch (error) {
-      log(`delivery watch: ${describeError(error)}`);
+class DeliveryWatch {
+  private previous = new Map<string, Freshness>();
+  constructor(
+    private readonly db: Database,
+    private readonly config: Config,
+    private readonly log: (l: string) => void,
+    private readonly slack: SlackService | null,
+    private readonly clock: () => Date,
+  ) {}
+
+  async check(): Promise<void> {
+    const { db, config, log, slack } = this;
+    const current = await computeFreshness(db, this.clock(), config.deliveries);
+    if (this.previous.size === 0) {
+      const behind = current.filter((f) => f.status === 'late' || f.status === 'missing');
+      log(`delivery watch: ${behind.length === 0 ? 'every expected dataset is on time' : `${behind.length} late or missing: ${behind.map((f) => `${f.dataset} (${f.status})`).join(', ')}; details: marketplace-pulse freshness`}`);
+    } else {
+      for (const line of describeChanges(this.previous, current)) log(`delivery watch: ${line}`);
     }
-    await sleep(config.deliveryCheckMinutes * 60_000, stop);
+    this.previous = new Map(current.map((f) => [f.dataset, f]));
+    if (slack) await runAlerts({ db, client: slack.client, settings: slack.settings, config, freshness: current, now: this.clock(), log });
   }
+}
+
+/** Email trouble (a digest that gave up, or was interrupted) as a message in the alert channel. */
+function slackAlerter(slack: SlackService): (text: string) => Promise<void> {
+  return async (text) => {
+    const channel = slack.settings.alertChannels.delivery ?? slack.settings.alertChannels.rejected;
+    if (channel) await slack.client.chat.postMessage({ channel, text });
+  };
+}
+
+function describeEmail(config: Config): string {
+  const e = config.email;
+  const where = e.smtpUrl ? `SMTP ${new URL(e.smtpUrl).host}` : `no SMTP_URL: messages are written to ${e.outboxDir}`;
+  const daily = e.dailyTo.length ? `daily at ${e.dailyAt} to ${e.dailyTo.length} recipient${e.dailyTo.length === 1 ? '' : 's'}` : 'daily off (DIGEST_DAILY_TO)';
+  const monthly = e.monthlyTo.length ? `monthly on day ${e.monthlyDay} at ${e.monthlyAt} to ${e.monthlyTo.length}` : 'monthly off (DIGEST_MONTHLY_TO)';
+  return `email: ${daily}, ${monthly} (${e.timeZone}); ${where}`;
 }
 
 /** Folds newly loaded files into the rollups every few seconds, off the ingest path. */

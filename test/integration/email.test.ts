@@ -18,6 +18,8 @@ import { answerFor, answerToCsv } from '../../src/metrics/query.ts';
 import { parsePeriod } from '../../src/periods.ts';
 import { createPostgresDatabase, type TestDatabase } from '../support/db.ts';
 import { tempDir } from '../support/files.ts';
+import { until } from '../support/wait.ts';
+import { runService } from '../../src/service.ts';
 
 interface Smtp {
   url: string;
@@ -198,5 +200,22 @@ describe('email digests', () => {
     expect(eml.subject).toBe('Outbox check');
     expect(eml.attachments[0]!.content.toString()).toBe('a,b\n1,2\n');
     expect(logs.some((l) => l.includes('email: sent on-demand test to cfo@example.com') && l.includes(path.join(dataDir, 'outbox')))).toBe(true);
+  });
+
+  it('goes out from the running service: at start it sends the digest that is due', async () => {
+    const c = loadConfig({ DATA_DIR: await tempDir('mp-serve-email-'), DEMO_DATA: 'off', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', SMTP_URL: smtp.url, DIGEST_DAILY_TO: 'ops@example.com', DIGEST_GRACE_HOURS: '0' });
+    const log: string[] = [];
+    let stop!: () => void;
+    const done = runService(c, { log: (l) => log.push(l), now: at('2026-11-29T07:05:00Z'), stopSignal: new Promise<void>((r) => (stop = r)) });
+    try {
+      await until(() => smtp.mails.length > 0, 'the daily digest from the service', 60_000);
+      expect(log).toContain(`email: daily at 07:00 to 1 recipient, monthly off (DIGEST_MONTHLY_TO) (UTC); SMTP 127.0.0.1:${new URL(smtp.url).port}`);
+      expect(smtp.mails[0]!.subject).toMatch(/^marketplace-pulse daily: Nov 28, 2026/);
+      // nothing was ever delivered: the digest says so rather than showing zeros as if they were true
+      expect(smtp.mails[0]!.text).toMatch(/! Billing events is missing/);
+    } finally {
+      stop();
+      await done;
+    }
   });
 });

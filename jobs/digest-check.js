@@ -1,0 +1,5 @@
+// Bree job entry point (a worker thread): it asks the service's main thread, which holds the
+// database connection (PGlite allows only one), to run "digest-check"; see src/scheduler.ts.
+import { parentPort } from 'node:worker_threads';
+
+parentPort?.postMessage('digest-check');
