@@ -47,12 +47,12 @@ export async function runService(config: Config, options: ServiceOptions): Promi
   try {
     rollups = keepRollups(db, log, stop);
     const health: Health = { db, consumer: null, inbox: { lastMessageAt: null } };
-    slack = config.slack ? createSlackService({ config, settings: config.slack, db, log, ...(options.now ? { now: options.now } : {}) }) : null;
+    mailer = createMailer(config.email);
+    log(describeEmail(config));
+    slack = config.slack ? createSlackService({ config, settings: config.slack, db, log, mailer, ...(options.now ? { now: options.now } : {}) }) : null;
     log(describeSlack(config.slack));
     http = await listen(config, health, log, slack?.requestListener ?? null);
     await slack?.start();
-    mailer = createMailer(config.email);
-    log(describeEmail(config));
     const clock = options.now ?? (() => new Date());
     const sendDeps: SendDeps = { db, mailer, config, log, now: clock, ...(slack ? { alert: slackAlerter(slack) } : {}) };
     const watch = new DeliveryWatch(db, config, log, slack, clock);

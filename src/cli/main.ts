@@ -5,10 +5,15 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, type Config } from '../config.ts';
 import { exportDataset } from '../datasets/export.ts';
 import { slackManifest } from '../slack/manifest.ts';
+import { createMailer } from '../email/mailer.ts';
+import { buildAnswerEmail } from '../email/on-demand.ts';
+import { writeEmailPreview } from '../email/preview.ts';
+import { sendOnce } from '../email/send.ts';
 import { listDatasets } from '../datasets/status.ts';
 import { computeFreshness } from '../deliveries/freshness.ts';
 import { openDatabase, type Database } from '../db/client.ts';
@@ -241,6 +246,79 @@ export const COMMANDS: Command[] = [
         }
         return 0;
       });
+    },
+  },
+  {
+    name: 'digests',
+    args: '',
+    summary: 'The email history: each digest and on-demand email, its period, recipients, status (sent, failed and when it retries, gave-up, interrupted), late datasets and where it went.',
+    options: { ...JSON_OPTION, limit: { type: 'string' } },
+    optionHelp: { json: 'print the rows as JSON', limit: 'how many rows (default 50)' },
+    run: async ({ values, io, withDb }) => {
+      const limit = values.limit === undefined ? 50 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new AppError('usage', `--limit must be a positive whole number, not "${String(values.limit)}"`);
+      return withDb(async (db) => {
+        const rows = await db.query<Record<string, unknown>>(
+          `select digest, period_key as period, recipients, status, attempts, subject, to_char(sent_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as sent_at,
+                  to_char(claimed_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as tried_at, to_char(next_attempt_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as retry_at,
+                  late_datasets, last_error as error, delivered_to
+             from email_send order by claimed_at desc, id desc limit $1`,
+          [limit],
+        );
+        if (values.json) io.out(JSON.stringify(rows, null, 2));
+        else
+          io.out(
+            formatTable(
+              ['digest', 'period', 'to', 'status', 'tries', 'sent', 'retry', 'late data', 'detail'],
+              rows.map((r) => [r.digest, r.period, r.recipients, r.status, r.attempts, r.sent_at, r.retry_at, (r.late_datasets as string[]).join(' ') || null, (r.error as string | null)?.slice(0, 80) ?? r.delivered_to]) as never,
+            ),
+          );
+        return 0;
+      });
+    },
+  },
+  {
+    name: 'send',
+    args: '<metric|dataset|report> <period>',
+    summary: 'Email one answer now: a metric (figures, top rows, chart, every row as CSV) or a dataset or report (as CSV), through SMTP_URL or to the outbox.',
+    options: { to: { type: 'string' }, by: { type: 'string' } },
+    optionHelp: { to: 'recipients, comma-separated (required)', by: 'a metric breakdown, as for query' },
+    run: async ({ config, positionals, values, io, withDb }) => {
+      if (positionals.length !== 2) throw new AppError('usage', 'send needs what and a period, e.g. send revenue last-month --to cfo@example.com');
+      const to = String(values.to ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      if (to.length === 0) throw new AppError('usage', 'send needs --to <address>[,<address>...]');
+      const bad = to.filter((a) => !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(a));
+      if (bad.length) throw new AppError('usage', `--to: ${bad.map((b) => `"${b}"`).join(', ')} ${bad.length === 1 ? 'is not an email address' : 'are not email addresses'}`);
+      const options = { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth, quickChartUrl: config.quickChartUrl };
+      parsePeriod(positionals[1]!, options);
+      return withDb(async (db) => {
+        const mailer = createMailer(config.email);
+        const log: string[] = [];
+        try {
+          const outcome = await sendOnce(
+            { db, mailer, config, log: (l) => log.push(l), now: () => new Date() },
+            { digest: 'on-demand', periodKey: `${positionals.join(' ')}${values.by ? ` by ${String(values.by)}` : ''} @ ${new Date().toISOString()}`, recipients: to },
+            async () => ({ email: await buildAnswerEmail(db, positionals[0]!, positionals[1]!, values.by === undefined ? undefined : String(values.by), options), late: [] }),
+          );
+          for (const l of log) (outcome === 'sent' ? io.out : io.err)(l);
+          return outcome === 'sent' ? 0 : 1;
+        } finally {
+          mailer.close();
+        }
+      });
+    },
+  },
+  {
+    name: 'email-preview',
+    args: '',
+    summary: 'Write the HTML and text of the daily and monthly digests, built from the demo seller, for a person to look at (npm run email:preview).',
+    options: { out: { type: 'string' } },
+    optionHelp: { out: 'folder to write to (default ./email-preview)' },
+    run: async ({ config, values, io }) => {
+      const out = path.resolve(String(values.out ?? 'email-preview'));
+      const written = await writeEmailPreview(out, config);
+      for (const f of written) io.out(`wrote ${f}`);
+      return 0;
     },
   },
   {

@@ -150,7 +150,10 @@ export async function buildMonthlyDigest(db: Database, period: Period, o: Digest
         title: `${metricTitle('revenue')}`,
         figures: [
           ...moneyLines(revenue, 'gross_revenue', 'Gross revenue', revenuePrev, prevMonth.label),
-          ...moneyLines(revenue, 'gross_revenue', 'Year over year', revenueYear, lastYear.label).map((l) => l.replace(/^Year over year: [^(]*\(/, 'Year over year: (')),
+          ...totals(revenue).map((t) => {
+            const before = totals(revenueYear).find((x) => x.currency === t.currency);
+            return `Year over year (${str(t.currency)}): ${change(Number(t.gross_revenue), before ? Number(before.gross_revenue) : 0, lastYear.label)}${before ? `, from ${formatMoney(str(before.gross_revenue), str(t.currency))}` : ''}`;
+          }),
         ],
         lines: totals(revenue).map((t) => `Listing fees ${formatMoney(str(t.listing_fees), str(t.currency))} · refunds ${formatMoney(str(t.refunds), str(t.currency))} · net ${formatMoney(str(t.net_revenue), str(t.currency))}`),
         table: { header: ['Product', 'Gross', 'Fees', 'Refunds', 'Net'], rows: revenue.rows.map((r) => [str(r.name), formatMoney(str(r.gross_revenue), str(r.currency)), formatMoney(str(r.listing_fees), str(r.currency)), formatMoney(str(r.refunds), str(r.currency)), formatMoney(str(r.net_revenue), str(r.currency))]), numeric: [1, 2, 3, 4] },

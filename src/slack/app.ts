@@ -10,6 +10,9 @@ import type { WebClient } from '@slack/web-api';
 import type { Config, SlackSettings } from '../config.ts';
 import { exportDataset } from '../datasets/export.ts';
 import type { Database } from '../db/client.ts';
+import type { Mailer } from '../email/mailer.ts';
+import { buildAnswerEmail } from '../email/on-demand.ts';
+import { sendOnce } from '../email/send.ts';
 import { computeFreshness } from '../deliveries/freshness.ts';
 import { describeError } from '../errors.ts';
 import { findCustomers, getCustomerProfile } from '../metrics/customer.ts';
@@ -49,6 +52,8 @@ export interface SlackDeps {
   db: Database;
   log: (line: string) => void;
   now?: () => Date;
+  /** For /marketplace email; without it the command says email is not set up. */
+  mailer?: Mailer;
 }
 
 function boltLogger(log: (l: string) => void): Logger {
@@ -167,6 +172,8 @@ export class CommandHandler {
       }
       case 'export':
         return this.export(command, request, verdict);
+      case 'email':
+        return this.email(command, request);
       case 'snooze': {
         const until = new Date(this.options().now.getTime() + request.hours * 3_600_000).toISOString();
         await db.query(
@@ -233,6 +240,24 @@ export class CommandHandler {
     const filename = `${request.what}${request.by ? `-by-${request.by}` : ''}-${period.startDate}-to-${period.endDate}.csv`;
     await this.client.files.uploadV2({ channel_id: channel, file: csv, filename, title, initial_comment: `${title} (${csv.length.toLocaleString('en-US')} bytes), as asked by <@${command.user_id}>` });
     return plain(`:page_facing_up: Uploaded *${filename}* ${channel === command.channel_id ? 'here' : 'to our direct messages'}.`);
+  }
+
+  private async email(command: SlashCommand, request: Extract<Request, { kind: 'email' }>): Promise<Message> {
+    const mailer = this.deps.mailer;
+    if (!mailer) throw new RequestError('email is not set up in this marketplace-pulse; use export instead', ['export revenue last-month', 'help']);
+    const profile = await this.client.users.info({ user: command.user_id });
+    const address = profile.user?.profile?.email;
+    if (!address) throw new RequestError('your Slack profile has no email address I can see (the app needs the users:read.email scope, see the manifest)', ['export revenue last-month', 'help']);
+    const options = { ...this.options(), quickChartUrl: this.deps.config.quickChartUrl };
+    parsePeriod(request.period, options);
+    const log: string[] = [];
+    const outcome = await sendOnce(
+      { db: this.deps.db, mailer, config: this.deps.config, log: (l) => (log.push(l), this.deps.log(l)), now: () => this.options().now },
+      { digest: 'on-demand', periodKey: `${request.what} ${request.period}${request.by ? ` by ${request.by}` : ''} for ${command.user_id} @ ${new Date().toISOString()}`, recipients: [address] },
+      async () => ({ email: await buildAnswerEmail(this.deps.db, request.what, request.period, request.by, options), late: [] }),
+    );
+    if (outcome !== 'sent') throw new Error(`sending the email failed: ${log.at(-1) ?? outcome}`);
+    return plain(`:email: Sent *${request.what}${request.by ? ` by ${request.by}` : ''}, ${request.period}* to ${address}.`);
   }
 
   private async dmWith(user: string): Promise<string> {

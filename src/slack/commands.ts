@@ -13,6 +13,7 @@ export type Request =
   | { kind: 'customer'; query: string }
   | { kind: 'freshness' }
   | { kind: 'export'; what: string; period: string; by: string | undefined }
+  | { kind: 'email'; what: string; period: string; by: string | undefined }
   | { kind: 'snooze'; target: string; hours: number; duration: string }
   | { kind: 'unsnooze'; target: string }
   | { kind: 'help' };
@@ -57,6 +58,12 @@ export const SUBCOMMANDS: Subcommand[] = [
     usage: 'export <metric|dataset|report> [period] [by <dimension>]',
     summary: 'the rows behind an answer, any dataset, or the billed-revenue / collections-and-disbursements report, as a CSV file',
     examples: ['export revenue last-month by customer', 'export billed-revenue 2026-10', 'export sdds_agreement'],
+  },
+  {
+    name: 'email',
+    usage: 'email <metric|dataset|report> [period] [by <dimension>]',
+    summary: 'the same as export, mailed to the address on your Slack profile',
+    examples: ['email revenue last-month by product', 'email billed-revenue 2026-10'],
   },
   { name: 'snooze', usage: `snooze <dataset|${ALERT_TARGETS.join('|')}> <duration: 30m, 4h, 2d, 1w>`, summary: 'mute an alert until the duration passes', examples: ['snooze sdds_daily_usage 2d', 'snooze rejected 4h'] },
   { name: 'unsnooze', usage: `unsnooze <dataset|${ALERT_TARGETS.join('|')}>`, summary: 'unmute it', examples: ['unsnooze sdds_daily_usage'] },
@@ -136,16 +143,16 @@ export function parseRequest(text: string): Request {
     return { kind: 'snooze', target, hours: parseDuration(more[1]), duration: more[1].toLowerCase() };
   }
   if (name === 'unsnooze') return { kind: 'unsnooze', target: snoozeTarget(more[0], 'unsnooze') };
-  if (name === 'export') {
-    const { rest, by } = options(more, 'export');
+  if (name === 'export' || name === 'email') {
+    const { rest, by } = options(more, name);
     const what = rest[0]?.toLowerCase();
-    if (!what) throw usage('export needs what to export: a metric, a dataset or a report', 'export');
+    if (!what) throw usage(`${name} needs what to ${name === 'export' ? 'export' : 'send'}: a metric, a dataset or a report`, name);
     const metric = METRICS.find((m) => m.name === what);
     if (!metric && !getDataset(what) && !financeReport(what)) {
-      throw usage(`"${rest[0]}" is not a metric, dataset or report; metrics: ${METRICS.map((m) => m.name).join(', ')}; reports: billed-revenue, collections-and-disbursements`, 'export');
+      throw usage(`"${rest[0]}" is not a metric, dataset or report; metrics: ${METRICS.map((m) => m.name).join(', ')}; reports: billed-revenue, collections-and-disbursements`, name);
     }
-    if (rest.length > 2) throw usage(`I did not understand "${rest.slice(2).join(' ')}"`, 'export');
-    return { kind: 'export', what, period: rest[1] ?? (metric ? defaultPeriod(metric.name) : 'last-month'), by };
+    if (rest.length > 2) throw usage(`I did not understand "${rest.slice(2).join(' ')}"`, name);
+    return { kind: name, what, period: rest[1] ?? (metric ? defaultPeriod(metric.name) : 'last-month'), by };
   }
   const metric = METRICS.find((m) => m.name === name);
   if (!metric) {

@@ -39,6 +39,7 @@ export function slackManifest(options: { url?: string; socketMode?: boolean } = 
           'files:write', // exports (files.uploadV2)
           'im:write', // exports to a direct message (conversations.open)
           'users:read', // who is a workspace admin, when no allow list is set
+          'users:read.email', // /marketplace email: the requester's address
           'usergroups:read', // SLACK_ALLOWED_USERGROUPS membership
         ],
       },

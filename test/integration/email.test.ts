@@ -20,6 +20,8 @@ import { createPostgresDatabase, type TestDatabase } from '../support/db.ts';
 import { tempDir } from '../support/files.ts';
 import { until } from '../support/wait.ts';
 import { runService } from '../../src/service.ts';
+import { main } from '../../src/cli/main.ts';
+import { writeEmailPreview } from '../../src/email/preview.ts';
 
 interface Smtp {
   url: string;
@@ -218,4 +220,40 @@ describe('email digests', () => {
       await done;
     }
   });
+
+  it('mails one answer on demand from the CLI, and lists every email in `digests`', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const env = { DATABASE_URL: t.url!, DATA_DIR: dataDir, SMTP_URL: smtp.url, EMAIL_FROM: 'pulse@example.com' };
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    expect(await main(['send', 'revenue', '2026-10', '--by', 'product', '--to', 'cfo@example.com'], io, env)).toBe(0);
+    expect(smtp.mails).toHaveLength(1);
+    const mail = smtp.mails[0]!;
+    expect(mail.subject).toBe('Billed revenue by product: October 2026');
+    const options = { now: new Date(), timeZone: 'UTC', fiscalYearStartMonth: 1 };
+    const expected = answerToCsv(await answerFor(t.db, 'revenue', parsePeriod('2026-10', options), 'product', options));
+    expect(mail.attachments.map((a) => [a.filename, a.content.toString('utf8')])).toEqual([['revenue-by-product-2026-10-01.csv', expected]]);
+    expect(await main(['send', 'billed-revenue', '2026-10', '--to', 'cfo@example.com'], io, env)).toBe(0);
+    expect(smtp.mails[1]!.attachments[0]!.content.toString('utf8').split('\n')[0]).toMatch(/^invoice_date,payment_due_date,/);
+    expect(await main(['send', 'revenue', '2026-10', '--to', 'not-an-address'], io, env)).toBe(2);
+    expect(err.at(-1)).toContain('"not-an-address" is not an email address');
+
+    out.splice(0);
+    expect(await main(['digests', '--json'], io, env)).toBe(0);
+    const history = JSON.parse(out.join('\n')) as Array<{ digest: string; status: string; recipients: string; subject: string }>;
+    expect(history.map((h) => [h.digest, h.status, h.recipients, h.subject])).toEqual([
+      ['on-demand', 'sent', 'cfo@example.com', 'billed-revenue: October 2026'],
+      ['on-demand', 'sent', 'cfo@example.com', 'Billed revenue by product: October 2026'],
+    ]);
+  });
+
+  it('writes the digests of the demo seller for a person to look at (npm run email:preview)', async () => {
+    const dir = await tempDir('mp-preview-');
+    const files = await writeEmailPreview(dir, loadConfig({ DATA_DIR: dataDir }));
+    expect(files.map((f) => path.basename(f))).toEqual(['daily-digest.html', 'daily-digest.txt', 'monthly-digest.html', 'monthly-digest.txt']);
+    const html = await readFile(path.join(dir, 'monthly-digest.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('Revenue, last 12 months');
+    expect(await readFile(path.join(dir, 'daily-digest.txt'), 'utf8')).toMatch(/^Subject: marketplace-pulse daily: Nov 2, 2026/);
+  }, 60_000);
 });

@@ -15,6 +15,10 @@ import { createPostgresDatabase, type TestDatabase } from '../support/db.ts';
 import { csv, ingestContent, putFile, tempDir } from '../support/files.ts';
 import { postCommand, SIGNING_SECRET, startSlackDouble, type SlackDouble } from '../support/slack.ts';
 import { until } from '../support/wait.ts';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { createMailer } from '../../src/email/mailer.ts';
 import { ingestObject } from '../../src/ingest/load.ts';
 import { localObject } from '../../src/ingest/local.ts';
 
@@ -104,7 +108,8 @@ describe('Slack', () => {
       DATA_DIR: await tempDir(),
     });
     double.usergroups.set('SFINANCE', ['UGROUPIE']);
-    slack = createSlackService({ config, settings: config.slack!, db: t.db, log: (l) => logs.push(l), now: () => NOW });
+    double.emails.set('UFINANCE', 'fin@example.com');
+    slack = createSlackService({ config, settings: config.slack!, db: t.db, log: (l) => logs.push(l), now: () => NOW, mailer: createMailer(config.email) });
     server = createServer(slack.requestListener!);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}/slack/events`;
@@ -236,6 +241,19 @@ describe('Slack', () => {
     expect(double.callsTo('conversations.open').at(-1)!.args.users).toBe('UCFO');
     expect(double.callsTo('files.completeUploadExternal').at(-1)!.args.channel_id).toBe('DCFO');
     expect(double.uploads.at(-1)!.bytes.toString('utf8').split('\n')[0]).toMatch(/^invoice_date,payment_due_date,payment_term,invoice_id,/);
+  });
+
+  it('emails an answer to the address on the requester\'s Slack profile', async () => {
+    const reply = await (await ask('email revenue last-month by product')).reply();
+    expect(reply.text).toBe('email Sent revenue by product, last-month to fin@example.com.');
+    const outbox = path.join(config.dataDir, 'outbox');
+    const eml = (await readdir(outbox)).find((f) => f.endsWith('.eml'))!;
+    const mail = await simpleParser(await readFile(path.join(outbox, eml)));
+    expect(mail.subject).toBe('Billed revenue by product: October 2026');
+    expect(mail.to).toMatchObject({ text: 'fin@example.com' });
+    expect(mail.attachments[0]!.filename).toBe('revenue-by-product-2026-10-01.csv');
+    const noAddress = await (await ask('email revenue last-month', { user: 'UCFO', channel: 'C0FINANCE' })).reply();
+    expect(noAddress.text).toContain('your Slack profile has no email address I can see');
   });
 
   it('apologises with an error id that is also in the log when something breaks inside', async () => {

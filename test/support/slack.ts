@@ -20,8 +20,9 @@ export interface SlackDouble {
   responses: Array<{ id: string; body: Record<string, unknown> }>;
   uploads: Array<{ fileId: string; bytes: Buffer }>;
   responseUrl(id: string): string;
-  /** users.info answers: who is an admin. */
+  /** users.info answers: who is an admin, and profile email addresses. */
   admins: Set<string>;
+  emails: Map<string, string>;
   usergroups: Map<string, string[]>;
   callsTo(method: string): ApiCall[];
   stop(): Promise<void>;
@@ -64,6 +65,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
   const responses: SlackDouble['responses'] = [];
   const uploads: SlackDouble['uploads'] = [];
   const admins = new Set<string>();
+  const emails = new Map<string, string>();
   const usergroups = new Map<string, string[]>();
   let ts = 1_700_000_000;
   let files = 0;
@@ -93,7 +95,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
           return json(200, { ok: true, channel: args.channel, ts: `${++ts}.000100`, message: { text: args.text } });
         case 'users.info': {
           const user = String(args.user);
-          return json(200, { ok: true, user: { id: user, is_admin: admins.has(user), is_owner: false } });
+          return json(200, { ok: true, user: { id: user, is_admin: admins.has(user), is_owner: false, profile: emails.has(user) ? { email: emails.get(user) } : {} } });
         }
         case 'usergroups.users.list':
           return json(200, { ok: true, users: usergroups.get(String(args.usergroup)) ?? [] });
@@ -120,6 +122,7 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     uploads,
     responseUrl: (id) => `${base}/respond/${id}`,
     admins,
+    emails,
     usergroups,
     callsTo: (method) => calls.filter((c) => c.method === method),
     stop: () => new Promise((r) => server.close(() => r())),
