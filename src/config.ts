@@ -76,7 +76,14 @@ const schema = z.object({
   DIGEST_TIMEZONE: timeZone().optional(),
   DIGEST_CATCH_UP: z.enum(['latest', 'all']).default('latest'),
   DIGEST_GRACE_HOURS: z.coerce.number().min(0).max(72).default(6),
-  DIGEST_ATTACH_CSV: z.enum(['true', 'false']).default('true'),
+  DIGEST_ATTACH_CSV: z
+    .string()
+    .default('daily,monthly')
+    .transform((v, ctx) => {
+      const items = v.split(',').map((x) => x.trim().toLowerCase()).filter((x) => x && x !== 'none');
+      for (const item of items) if (item !== 'daily' && item !== 'monthly') ctx.addIssue({ code: 'custom', message: `"${item}" is not a digest; use daily, monthly, both (daily,monthly) or none` });
+      return items as Array<'daily' | 'monthly'>;
+    }),
 });
 
 function timeZone() {
@@ -159,7 +166,8 @@ export interface EmailSettings {
   catchUp: 'latest' | 'all';
   /** How long a digest waits for late data before it goes out saying what is late. */
   graceHours: number;
-  attachCsv: boolean;
+  /** The digests that carry their rows as CSV attachments. */
+  attachCsv: Array<'daily' | 'monthly'>;
 }
 
 export interface Config {
@@ -260,7 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeZone: c.DIGEST_TIMEZONE ?? c.REPORT_TIMEZONE,
       catchUp: c.DIGEST_CATCH_UP,
       graceHours: c.DIGEST_GRACE_HOURS,
-      attachCsv: c.DIGEST_ATTACH_CSV === 'true',
+      attachCsv: c.DIGEST_ATTACH_CSV,
     },
   };
 }

@@ -142,7 +142,7 @@ export async function runDueDigests(d: SendDeps): Promise<void> {
       await sendOnce(d, { digest: kind, periodKey, recipients }, async () => {
         const options = { now: d.now(), timeZone: d.config.email.timeZone, fiscalYearStartMonth: d.config.fiscalYearStartMonth, quickChartUrl: d.config.quickChartUrl, late };
         const model = kind === 'daily' ? await buildDailyDigest(d.db, period, options) : await buildMonthlyDigest(d.db, period, options);
-        return { email: await renderEmail(model, { attachCsv: d.config.email.attachCsv }), late: late.map((f) => f.dataset) };
+        return { email: await renderEmail(model, { attachCsv: d.config.email.attachCsv.includes(kind) }), late: late.map((f) => f.dataset) };
       });
     }
   }

@@ -126,6 +126,11 @@ describe('email digests', () => {
     }
     expect(mail.text).toMatch(/Gross revenue: \$[\d,]+\.\d\d \([▲▼] [\d.]+% vs September 2026\)/);
     expect(mail.attachments.map((a) => a.filename)).toContain('revenue-by-product.csv');
+    // attachments can be turned off per digest
+    await t.db.query('delete from email_send');
+    await runDueDigests(deps(config({ DIGEST_DAILY_TO: '', DIGEST_ATTACH_CSV: 'daily' }), at('2026-11-03T08:01:00Z')));
+    expect(smtp.mails[1]!.attachments).toEqual([]);
+    expect(() => config({ DIGEST_ATTACH_CSV: 'weekly' })).toThrow(/"weekly" is not a digest/);
   });
 
   it('sends once when two schedulers race for the same digest', async () => {
