@@ -107,8 +107,16 @@ export async function openPostgres(url: string): Promise<Database> {
     async *copyOutCsv(select, params = []) {
       // COPY takes no parameters: bind them through a prepared view of the statement
       const statement = params.length ? inlineParams(select, params) : select;
-      const readable = await sql.unsafe(`copy (${statement}) to stdout with (format csv, header true)`).readable();
-      for await (const chunk of readable) yield chunk as Uint8Array;
+      // On a connection of its own, closed afterwards, never pooled: under load postgres.js can
+      // leave a connection stuck after its COPY OUT stream ended (the next query on it never
+      // returns; seen with an update, and with a select on a reserved connection).
+      const copier = postgres(url, { ...options, max: 1, socket: connectNoDelay() } as postgres.Options<Record<string, never>>);
+      try {
+        const readable = await copier.unsafe(`copy (${statement}) to stdout with (format csv, header true)`).readable();
+        for await (const chunk of readable) yield chunk as Uint8Array;
+      } finally {
+        await copier.end({ timeout: 0 });
+      }
     },
     savepoint: (fn) => sql.begin((tx) => fn(wrap(tx))) as Promise<Awaited<ReturnType<typeof fn>>>,
     // COPY needs one connection from start to end

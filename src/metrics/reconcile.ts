@@ -16,14 +16,24 @@ export interface ReconcileAnswer {
   source: 'sdds' | 'none';
 }
 
-/** Per invoice and currency (from the invoice_balance rollup), those invoiced in the period. */
+/**
+ * Per invoice and currency (from the invoice_balance rollup), those invoiced in the period. An
+ * invoice has one invoice date, so its rows are found through the date index; the rare row with
+ * no invoiced event of its own (a collection booked to another customer) joins its invoice's date.
+ */
 const INVOICES = `
-  with invoices as (
+  with rows as (
+    select invoice_id, currency, invoice_date, gross, billed_net, collected, disbursed
+      from invoice_balance where invoice_date >= $1 and invoice_date < $2
+    union all
+    select o.invoice_id, o.currency, s.invoice_date, o.gross, o.billed_net, o.collected, o.disbursed
+      from invoice_balance o
+      cross join lateral (select min(x.invoice_date) as invoice_date from invoice_balance x where x.invoice_id = o.invoice_id and x.currency = o.currency) s
+     where o.invoice_date is null and s.invoice_date >= $1 and s.invoice_date < $2),
+  invoices as (
     select invoice_id, currency, min(invoice_date) as invoice_date, sum(gross) as gross, sum(billed_net) as billed_net,
            sum(collected) as collected, sum(disbursed) as disbursed
-      from invoice_balance
-     where invoice_id in (select invoice_id from invoice_balance where invoice_date >= $1 and invoice_date < $2)
-     group by invoice_id, currency)`;
+      from rows group by invoice_id, currency)`;
 
 export async function getReconciliation(db: Database, period: Period, timeZone: string, byInvoice: boolean): Promise<ReconcileAnswer> {
   const params = [period.start, period.end, timeZone];
