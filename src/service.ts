@@ -70,8 +70,8 @@ export async function runService(config: Config, options: ServiceOptions): Promi
       },
       log,
     );
-    // at start: where deliveries stand, and any digest missed while the service was down
-    void scheduler.run('delivery-watch').then(() => scheduler?.run('digest-check'));
+    // once started (and the demo loaded): where deliveries stand, and any digest missed while down
+    const firstChecks = () => void scheduler?.run('delivery-watch').then(() => scheduler?.run('digest-check'));
     if (config.sqsQueueUrl) {
       const s3 = createS3Client(config.aws);
       const sqs = new SQSClient({ ...(config.aws.region ? { region: config.aws.region } : {}), ...(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}) });
@@ -87,6 +87,7 @@ export async function runService(config: Config, options: ServiceOptions): Promi
       health.consumer = consumer.status;
       log(`consuming ${config.sqsQueueUrl} (${config.sqsConcurrency} messages at a time)`);
       consumer.start();
+      firstChecks();
       await stop;
       log('stopping: no new messages; letting in-flight ones finish');
       await consumer.stop();
@@ -97,6 +98,7 @@ export async function runService(config: Config, options: ServiceOptions): Promi
       await loadDemoOnFirstStart(db, config, log);
       log(`watching ${config.inboxDir} for delivered files (a local copy of your bucket: SDDS feed folders, CAS files)`);
       log('SQS off: set SQS_QUEUE_URL to consume S3 and Marketplace notifications');
+      firstChecks();
       await watchInbox(db, config, log, stop, health.inbox);
     }
   } finally {

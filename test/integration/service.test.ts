@@ -27,6 +27,9 @@ describe('marketplace-pulse serve (embedded)', () => {
     await until(() => first.log.some((l) => l.startsWith('watching')), 'the inbox watcher', 60_000);
     expect(first.log.join('\n')).toMatch(/DEMO DATA loaded: \d+ files, \d+ rows/);
     expect(first.log.join('\n')).toContain('npx marketplace-pulse ingest');
+    // the first delivery check looks at the demo seller, not at the empty database before it
+    await until(() => first.log.some((l) => l.startsWith('delivery watch:')), 'the first delivery check');
+    expect(first.log.findIndex((l) => l.startsWith('delivery watch:'))).toBeGreaterThan(first.log.findIndex((l) => l.startsWith('DEMO DATA loaded')));
     const url = /health check: (http:\S+)/.exec(first.log.join('\n'))![1]!;
     const health = await fetch(url);
     expect(health.status).toBe(200);
