@@ -97,6 +97,9 @@ function timeZone() {
   }, 'must be an IANA time zone such as UTC, Europe/Berlin or America/New_York');
 }
 
+/** Plausibly an email address: one @, a dot in the domain, no spaces or angle brackets. */
+export const EMAIL_ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
 /** A comma-separated list of email addresses. */
 function emails() {
   return z
@@ -104,7 +107,7 @@ function emails() {
     .default('')
     .transform((v, ctx) => {
       const items = v.split(',').map((x) => x.trim()).filter(Boolean);
-      for (const item of items) if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(item)) ctx.addIssue({ code: 'custom', message: `"${item}" is not an email address` });
+      for (const item of items) if (!EMAIL_ADDRESS.test(item)) ctx.addIssue({ code: 'custom', message: `"${item}" is not an email address` });
       return items;
     });
 }

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadConfig, type Config } from '../config.ts';
+import { EMAIL_ADDRESS, loadConfig, type Config } from '../config.ts';
 import { exportDataset } from '../datasets/export.ts';
 import { slackManifest } from '../slack/manifest.ts';
 import { createMailer } from '../email/mailer.ts';
@@ -287,7 +287,7 @@ export const COMMANDS: Command[] = [
       if (positionals.length !== 2) throw new AppError('usage', 'send needs what and a period, e.g. send revenue last-month --to cfo@example.com');
       const to = String(values.to ?? '').split(',').map((x) => x.trim()).filter(Boolean);
       if (to.length === 0) throw new AppError('usage', 'send needs --to <address>[,<address>...]');
-      const bad = to.filter((a) => !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(a));
+      const bad = to.filter((a) => !EMAIL_ADDRESS.test(a));
       if (bad.length) throw new AppError('usage', `--to: ${bad.map((b) => `"${b}"`).join(', ')} ${bad.length === 1 ? 'is not an email address' : 'are not email addresses'}`);
       const options = { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth, quickChartUrl: config.quickChartUrl };
       parsePeriod(positionals[1]!, options);

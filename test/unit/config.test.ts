@@ -26,4 +26,24 @@ describe('loadConfig', () => {
     expect(message).toContain('"sdds_nope" is not a dataset');
     expect(message).toContain('must be an IANA time zone');
   });
+
+  it('reads Slack and email settings, and names each bad one', () => {
+    const c = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abcdefgh12', SLACK_ALLOWED_CHANNELS: 'C1, C2', SLACK_ALERT_CHANNEL: 'C9', SLACK_ALERT_CHANNEL_REJECTED: 'C8', DIGEST_DAILY_TO: 'a@example.com, b@example.com' });
+    expect(c.slack).toMatchObject({ mode: 'http', allowedChannels: ['C1', 'C2'], alertChannels: { delivery: 'C9', rejected: 'C8', subscribers: 'C9' } });
+    expect(c.email).toMatchObject({ smtpUrl: undefined, dailyTo: ['a@example.com', 'b@example.com'], dailyAt: '07:00', monthlyDay: 3, monthlyAt: '08:00', timeZone: 'UTC', catchUp: 'latest', attachCsv: ['daily', 'monthly'] });
+    expect(loadConfig({}).slack).toBeNull();
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack?.mode).toBe('socket');
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/neither SLACK_SIGNING_SECRET .* nor SLACK_APP_TOKEN/);
+    expect(() => loadConfig({ SLACK_SIGNING_SECRET: 'abcdefgh12' })).toThrow(/SLACK_BOT_TOKEN \(xoxb-…\) is needed/);
+    const bad = { SLACK_BOT_TOKEN: 'xoxp-user', SLACK_ALLOWED_USERS: 'bob', SLACK_ALERT_CHANNEL: '#alerts', SMTP_URL: 'mail.example.com', DIGEST_MONTHLY_TO: 'board', DIGEST_DAILY_AT: '7am', DIGEST_MONTHLY_AT: '31 08:00', DIGEST_TIMEZONE: 'Nowhere/Land' };
+    let message = '';
+    try {
+      loadConfig(bad);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const key of Object.keys(bad)) expect(message).toContain(key);
+    expect(message).toContain('"bob" is not one of Slack user IDs');
+    expect(message).toContain('"board" is not an email address');
+  });
 });
