@@ -30,6 +30,10 @@ export const invoiceBalance = pgTable(
     disbursed: numeric('disbursed').notNull().default('0'),
     /** The latest moment any of its events counts from (invoice, collection or disbursement). */
     lastEvent: timestamp('last_event', { withTimezone: true, mode: 'string' }),
+    /** The last invoice date of the buyer's charges (billed, refunded, forgiven). */
+    billedUntil: timestamp('billed_until', { withTimezone: true, mode: 'string' }),
+    /** The first collection or disbursement of them: before it, nothing of the charges was paid. */
+    paidFrom: timestamp('paid_from', { withTimezone: true, mode: 'string' }),
     /** When the buyer's charges stopped being outstanding: last_event once they are not; else null. */
     settledAt: timestamp('settled_at', { withTimezone: true, mode: 'string' }),
   },

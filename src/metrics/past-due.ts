@@ -45,7 +45,9 @@ export interface PastDueAnswer {
  */
 const owed = (tail: string) => `
   with candidates as materialized (
-    select invoice_id, currency, customer, payment_due_date as due, seller_billed, collected, seller_disbursed
+    select invoice_id, currency, customer, payment_due_date as due, seller_billed, collected, seller_disbursed,
+           -- billed in full and nothing paid by $1: its state then is plain from the rollup
+           coalesce(billed_until < $1 and (paid_from is null or paid_from >= $1), false) as quiet
       from invoice_balance
      where payment_due_date < $1 and invoice_date < $1 and (settled_at is null or settled_at >= $1)),
   since as materialized (
@@ -57,13 +59,14 @@ const owed = (tail: string) => `
            or (action = 'COLLECTED' and coalesce(action_date, valid_from) >= $1)
            or (action = 'DISBURSED' and valid_from >= $1))`,
       )} b
-     where b.invoice_id in (select invoice_id from candidates)
+     where (select exists (select 1 from candidates where not quiet))
+       and b.invoice_id in (select invoice_id from candidates where not quiet)
      group by invoice_id, currency, end_user_account_id),
   at_end as (
     select c.invoice_id, c.currency, c.customer, c.due,
-           c.seller_billed - coalesce(s.seller_billed, 0) as seller_billed,
-           c.collected - coalesce(s.collected, 0) as collected,
-           c.seller_disbursed - coalesce(s.seller_disbursed, 0) as seller_disbursed
+           case when c.quiet then c.seller_billed else c.seller_billed - coalesce(s.seller_billed, 0) end as seller_billed,
+           case when c.quiet then 0 else c.collected - coalesce(s.collected, 0) end as collected,
+           case when c.quiet then 0 else c.seller_disbursed - coalesce(s.seller_disbursed, 0) end as seller_disbursed
       from candidates c
       left join since s on s.invoice_id = c.invoice_id and s.currency = c.currency and coalesce(s.customer, '') = coalesce(c.customer, '')),
   past_due as (

@@ -32,11 +32,13 @@ const SUMS = `
   coalesce(sum(amount) filter (where action in ('INVOICED', 'FORGIVEN') and balance_impacting), 0) as billed_net,
   coalesce(-sum(amount) filter (where action = 'DISBURSED'), 0) as disbursed,
   max(${EVENT_TIME}) as last_event,
+  max(invoice_date) filter (where action in ('INVOICED', 'FORGIVEN') and ${SELLER}) as billed_until,
+  min(${EVENT_TIME}) filter (where action in ('COLLECTED', 'DISBURSED') and ${SELLER}) as paid_from,
   ${OWED_SUMS}`;
 
 const LINES = `invoice_id is not null and transaction_type not like 'DISBURSEMENT%'`;
 const settled = (t: string) => `case when ${t}.seller_billed - greatest(${t}.collected, ${t}.seller_disbursed) <= 0 then ${t}.last_event end`;
-const COLUMNS = 'invoice_id, currency, customer, invoice_date, payment_due_date, gross, billed_net, disbursed, last_event, seller_billed, collected, seller_disbursed, settled_at';
+const COLUMNS = 'invoice_id, currency, customer, invoice_date, payment_due_date, gross, billed_net, disbursed, last_event, billed_until, paid_from, seller_billed, collected, seller_disbursed, settled_at';
 
 /** Add the new events of files $1 (keys with one revision, not soft-deleted) to their invoices. */
 const ADD = `
@@ -54,6 +56,8 @@ const ADD = `
     billed_net = invoice_balance.billed_net + excluded.billed_net,
     disbursed = invoice_balance.disbursed + excluded.disbursed,
     last_event = greatest(invoice_balance.last_event, excluded.last_event),
+    billed_until = greatest(invoice_balance.billed_until, excluded.billed_until),
+    paid_from = least(invoice_balance.paid_from, excluded.paid_from),
     seller_billed = invoice_balance.seller_billed + excluded.seller_billed,
     collected = invoice_balance.collected + excluded.collected,
     seller_disbursed = invoice_balance.seller_disbursed + excluded.seller_disbursed,

@@ -27,10 +27,12 @@ const DIRECT = `
          coalesce(sum(amount) filter (where action in ('INVOICED', 'FORGIVEN') and balance_impacting), 0)::text as billed_net,
          coalesce(sum(amount) filter (where action in ('INVOICED', 'FORGIVEN') and transaction_type like 'SELLER\\_%'), 0)::text as seller_billed,
          coalesce(sum(amount) filter (where action = 'COLLECTED' and transaction_type like 'SELLER\\_%'), 0)::text as collected,
-         coalesce(-sum(amount) filter (where action = 'DISBURSED'), 0)::text as disbursed
+         coalesce(-sum(amount) filter (where action = 'DISBURSED'), 0)::text as disbursed,
+         max(invoice_date) filter (where action in ('INVOICED', 'FORGIVEN') and transaction_type like 'SELLER\\_%')::text as billed_until,
+         min(case action when 'COLLECTED' then coalesce(action_date, valid_from) else valid_from end) filter (where action in ('COLLECTED', 'DISBURSED') and transaction_type like 'SELLER\\_%')::text as paid_from
     from sdds_billing_event_current where invoice_id is not null and transaction_type not like 'DISBURSEMENT%'
    group by 1, 2, 3 order by 1`;
-const ROLLUP = `select invoice_id, currency, customer, gross::text, billed_net::text, seller_billed::text, collected::text, disbursed::text from invoice_balance order by 1`;
+const ROLLUP = `select invoice_id, currency, customer, gross::text, billed_net::text, seller_billed::text, collected::text, disbursed::text, billed_until::text, paid_from::text from invoice_balance order by 1`;
 
 describe.each(ENGINES)('invoice_balance on %s', (_engine, create) => {
   let t: TestDatabase;
