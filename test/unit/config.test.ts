@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 
+/** The message loadConfig refuses `env` with. */
+function refusal(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('the configuration was accepted');
+}
+
 describe('loadConfig', () => {
   it('has working defaults for the embedded start', () => {
     const c = loadConfig({});
@@ -16,12 +26,7 @@ describe('loadConfig', () => {
 
   it('lists every bad variable at once', () => {
     const bad = { DATABASE_URL: 'mysql://x', REPORT_TIMEZONE: 'Mars/Olympus', FISCAL_YEAR_START_MONTH: '13', DATASETS_NOT_EXPECTED: 'sdds_nope', DELIVERY_THRESHOLDS: 'sdds_billing_event=48/12', SQS_QUEUE_URL: 'queue' };
-    let message = '';
-    try {
-      loadConfig(bad);
-    } catch (error) {
-      message = (error as Error).message;
-    }
+    const message = refusal(bad);
     for (const key of Object.keys(bad)) expect(message).toContain(key);
     expect(message).toContain('"sdds_nope" is not a dataset');
     expect(message).toContain('must be an IANA time zone');
@@ -36,12 +41,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/neither SLACK_SIGNING_SECRET .* nor SLACK_APP_TOKEN/);
     expect(() => loadConfig({ SLACK_SIGNING_SECRET: 'abcdefgh12' })).toThrow(/SLACK_BOT_TOKEN \(xoxb-…\) is needed/);
     const bad = { SLACK_BOT_TOKEN: 'xoxp-user', SLACK_ALLOWED_USERS: 'bob', SLACK_ALERT_CHANNEL: '#alerts', SMTP_URL: 'mail.example.com', DIGEST_MONTHLY_TO: 'board', DIGEST_DAILY_AT: '7am', DIGEST_MONTHLY_AT: '31 08:00', DIGEST_TIMEZONE: 'Nowhere/Land' };
-    let message = '';
-    try {
-      loadConfig(bad);
-    } catch (error) {
-      message = (error as Error).message;
-    }
+    const message = refusal(bad);
     for (const key of Object.keys(bad)) expect(message).toContain(key);
     expect(message).toContain('"bob" is not one of Slack user IDs');
     expect(message).toContain('"board" is not an email address');
