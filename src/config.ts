@@ -11,6 +11,9 @@ const datasetName = (name: string, ctx: z.RefinementCtx) => {
   return def?.name ?? name;
 };
 
+/** Plausibly an email address: one @, a dot in the domain, no spaces or angle brackets. */
+export const EMAIL_ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
 const schema = z.object({
   DATABASE_URL: z
     .string()
@@ -57,10 +60,10 @@ const schema = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional(),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…) with connections:write').optional(),
   SLACK_API_URL: z.string().url('must be a URL such as https://slack.com/api/').optional(),
-  SLACK_ALLOWED_USERS: list(/^[UW][A-Z0-9]+$/, 'Slack user IDs such as U024BE7LH'),
-  SLACK_ALLOWED_CHANNELS: list(/^[CGD][A-Z0-9]+$/, 'Slack channel IDs such as C024BE91L'),
-  SLACK_ALLOWED_USERGROUPS: list(/^S[A-Z0-9]+$/, 'Slack user group IDs such as S0614TZR7'),
-  SLACK_PII_USERS: list(/^[UW][A-Z0-9]+$/, 'Slack user IDs such as U024BE7LH'),
+  SLACK_ALLOWED_USERS: list(/^[UW][A-Z0-9]+$/, 'is not one of Slack user IDs such as U024BE7LH'),
+  SLACK_ALLOWED_CHANNELS: list(/^[CGD][A-Z0-9]+$/, 'is not one of Slack channel IDs such as C024BE91L'),
+  SLACK_ALLOWED_USERGROUPS: list(/^S[A-Z0-9]+$/, 'is not one of Slack user group IDs such as S0614TZR7'),
+  SLACK_PII_USERS: list(/^[UW][A-Z0-9]+$/, 'is not one of Slack user IDs such as U024BE7LH'),
   SLACK_ALERT_CHANNEL: z.string().regex(/^[CGD][A-Z0-9]+$/, 'must be a channel ID such as C024BE91L (channel details, bottom)').optional(),
   SLACK_ALERT_CHANNEL_DELIVERY: z.string().regex(/^[CGD][A-Z0-9]+$/, 'must be a channel ID such as C024BE91L').optional(),
   SLACK_ALERT_CHANNEL_REJECTED: z.string().regex(/^[CGD][A-Z0-9]+$/, 'must be a channel ID such as C024BE91L').optional(),
@@ -69,8 +72,8 @@ const schema = z.object({
   QUICKCHART_URL: z.string().url('must be the base URL of a QuickChart server, e.g. https://quickchart.io').default('https://quickchart.io'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp://user:password@host:587 or smtps://…:465').optional(),
   EMAIL_FROM: z.string().min(3).default('marketplace-pulse <marketplace-pulse@localhost>'),
-  DIGEST_DAILY_TO: emails(),
-  DIGEST_MONTHLY_TO: emails(),
+  DIGEST_DAILY_TO: list(EMAIL_ADDRESS, 'is not an email address'),
+  DIGEST_MONTHLY_TO: list(EMAIL_ADDRESS, 'is not an email address'),
   DIGEST_DAILY_AT: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24 h), e.g. 07:00').default('07:00'),
   DIGEST_MONTHLY_AT: z.string().regex(/^([1-9]|1\d|2[0-8]) ([01]\d|2[0-3]):[0-5]\d$/, 'must be "<day 1-28> HH:MM", e.g. "3 08:00"').default('3 08:00'),
   DIGEST_TIMEZONE: timeZone().optional(),
@@ -97,29 +100,14 @@ function timeZone() {
   }, 'must be an IANA time zone such as UTC, Europe/Berlin or America/New_York');
 }
 
-/** Plausibly an email address: one @, a dot in the domain, no spaces or angle brackets. */
-export const EMAIL_ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
-
-/** A comma-separated list of email addresses. */
-function emails() {
+/** A comma-separated list, each item matching `pattern` (else: `"item" <problem>`). */
+function list(pattern: RegExp, problem: string) {
   return z
     .string()
     .default('')
     .transform((v, ctx) => {
       const items = v.split(',').map((x) => x.trim()).filter(Boolean);
-      for (const item of items) if (!EMAIL_ADDRESS.test(item)) ctx.addIssue({ code: 'custom', message: `"${item}" is not an email address` });
-      return items;
-    });
-}
-
-/** A comma-separated list of IDs, each matching `pattern`. */
-function list(pattern: RegExp, what: string) {
-  return z
-    .string()
-    .default('')
-    .transform((v, ctx) => {
-      const items = v.split(',').map((x) => x.trim()).filter(Boolean);
-      for (const item of items) if (!pattern.test(item)) ctx.addIssue({ code: 'custom', message: `"${item}" is not one of ${what}` });
+      for (const item of items) if (!pattern.test(item)) ctx.addIssue({ code: 'custom', message: `"${item}" ${problem}` });
       return items;
     });
 }

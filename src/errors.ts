@@ -5,7 +5,8 @@ export type ErrorCode =
   | 'not-found' // a file, dataset or object that does not exist
   | 'rejected-file' // a delivered file that cannot be loaded as it is
   | 'database' // PostgreSQL refused or could not be reached
-  | 'aws'; // S3 or SQS refused or failed
+  | 'aws' // S3 or SQS refused or failed
+  | 'email'; // the mail server refused a message or could not be reached
 
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -11,9 +11,8 @@ import { EMAIL_ADDRESS, loadConfig, type Config } from '../config.ts';
 import { exportDataset } from '../datasets/export.ts';
 import { slackManifest } from '../slack/manifest.ts';
 import { createMailer } from '../email/mailer.ts';
-import { buildAnswerEmail } from '../email/on-demand.ts';
+import { sendAnswer } from '../email/on-demand.ts';
 import { writeEmailPreview } from '../email/preview.ts';
-import { sendOnce } from '../email/send.ts';
 import { listDatasets } from '../datasets/status.ts';
 import { computeFreshness } from '../deliveries/freshness.ts';
 import { openDatabase, type Database } from '../db/client.ts';
@@ -166,8 +165,7 @@ export const COMMANDS: Command[] = [
       dataset: 'only this dataset',
     },
     run: async ({ values, io, withDb }) => {
-      const limit = values.limit === undefined ? 50 : Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new AppError('usage', `--limit must be a positive whole number, not "${String(values.limit)}"`);
+      const limit = parseLimit(values.limit);
       const statuses: FileStatus[] = ['loaded', 'unchanged', 'no-data', 'rejected'];
       if (values.status !== undefined && !statuses.includes(values.status as FileStatus)) {
         throw new AppError('usage', `--status must be one of ${statuses.join(', ')}, not "${String(values.status)}"`);
@@ -255,8 +253,7 @@ export const COMMANDS: Command[] = [
     options: { ...JSON_OPTION, limit: { type: 'string' } },
     optionHelp: { json: 'print the rows as JSON', limit: 'how many rows (default 50)' },
     run: async ({ values, io, withDb }) => {
-      const limit = values.limit === undefined ? 50 : Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new AppError('usage', `--limit must be a positive whole number, not "${String(values.limit)}"`);
+      const limit = parseLimit(values.limit);
       return withDb(async (db) => {
         const rows = await db.query<Record<string, unknown>>(
           `select digest, period_key as period, recipients, status, attempts, subject, to_char(sent_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as sent_at,
@@ -289,19 +286,13 @@ export const COMMANDS: Command[] = [
       if (to.length === 0) throw new AppError('usage', 'send needs --to <address>[,<address>...]');
       const bad = to.filter((a) => !EMAIL_ADDRESS.test(a));
       if (bad.length) throw new AppError('usage', `--to: ${bad.map((b) => `"${b}"`).join(', ')} ${bad.length === 1 ? 'is not an email address' : 'are not email addresses'}`);
-      const options = { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth, quickChartUrl: config.quickChartUrl };
-      parsePeriod(positionals[1]!, options);
+      // validate the input before opening the database
+      parsePeriod(positionals[1]!, { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth });
       return withDb(async (db) => {
         const mailer = createMailer(config.email);
-        const log: string[] = [];
         try {
-          const outcome = await sendOnce(
-            { db, mailer, config, log: (l) => log.push(l), now: () => new Date() },
-            { digest: 'on-demand', periodKey: `${positionals.join(' ')}${values.by ? ` by ${String(values.by)}` : ''} @ ${new Date().toISOString()}`, recipients: to },
-            async () => ({ email: await buildAnswerEmail(db, positionals[0]!, positionals[1]!, values.by === undefined ? undefined : String(values.by), options), late: [] }),
-          );
-          for (const l of log) (outcome === 'sent' ? io.out : io.err)(l);
-          return outcome === 'sent' ? 0 : 1;
+          await sendAnswer({ db, mailer, config, log: io.out, now: () => new Date() }, { what: positionals[0]!, period: positionals[1]!, by: values.by === undefined ? undefined : String(values.by), to });
+          return 0;
         } finally {
           mailer.close();
         }
@@ -403,6 +394,13 @@ function describeResult(r: FileResult): string {
   const extra = r.extraColumns.length ? `; kept unknown columns: ${r.extraColumns.join(', ')}` : '';
   const replaced = r.rowsReplaced ? `, replaced ${r.rowsReplaced}` : '';
   return `${what} (${r.dataset}: ${r.rowsRead} rows read, ${r.rowsInserted} added${replaced}${extra})`;
+}
+
+/** --limit: how many rows (default 50). */
+function parseLimit(value: unknown): number {
+  const limit = value === undefined ? 50 : Number(value);
+  if (!Number.isInteger(limit) || limit < 1) throw new AppError('usage', `--limit must be a positive whole number, not "${String(value)}"`);
+  return limit;
 }
 
 export function helpText(): string {

@@ -10,7 +10,7 @@ import type { Database } from '../db/client.ts';
 import { addDays, addMonths } from '../datasets/catalog.ts';
 import type { Freshness } from '../deliveries/freshness.ts';
 import { answerFor, answerToCsv, type MetricAnswer } from '../metrics/query.ts';
-import { comparablePeriods, localDate, parsePeriod, type Period, type PeriodOptions } from '../periods.ts';
+import { comparablePeriods, parsePeriod, type Period, type PeriodOptions } from '../periods.ts';
 import { chartUrl, change, formatCount, formatMoney, metricTitle } from '../slack/render.ts';
 import type { EmailModel, EmailSection } from './render.ts';
 
@@ -187,9 +187,4 @@ export async function buildMonthlyDigest(db: Database, period: Period, o: Digest
     ],
     freshness: freshnessLine(revenue),
   };
-}
-
-/** Today's date in the digest zone. */
-export function sendDateOf(now: Date, timeZone: string): string {
-  return localDate(now, timeZone);
 }

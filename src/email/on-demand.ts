@@ -4,6 +4,8 @@
  * as a CSV attachment.
  */
 import { exportDataset } from '../datasets/export.ts';
+import { AppError } from '../errors.ts';
+import { sendOnce, type SendDeps } from './send.ts';
 import type { Database } from '../db/client.ts';
 import { answer, answerToCsv, METRICS } from '../metrics/query.ts';
 import { parsePeriod, type PeriodOptions } from '../periods.ts';
@@ -45,7 +47,7 @@ export async function buildAnswerEmail(db: Database, what: string, periodText: s
   for await (const chunk of exportDataset(db, what, period)) {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     size += Buffer.byteLength(text);
-    if (size > MAX_ATTACHMENT_BYTES) throw Object.assign(new Error(`${what} for ${period.label} is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB; use: marketplace-pulse export ${what} ${periodText} --out file.csv`), { code: 'usage' });
+    if (size > MAX_ATTACHMENT_BYTES) throw new AppError('usage', `${what} for ${period.label} is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB; use: marketplace-pulse export ${what} ${periodText} --out file.csv`);
     chunks.push(text);
   }
   const csv = chunks.join('');
@@ -55,3 +57,28 @@ export async function buildAnswerEmail(db: Database, what: string, periodText: s
     { attachCsv: true },
   );
 }
+
+export interface AnswerRequest {
+  what: string;
+  period: string;
+  by: string | undefined;
+  to: string[];
+  /** Who asked (a Slack user), for the history. */
+  requester?: string;
+}
+
+/**
+ * Builds the answer's email and sends it now, recorded in the email history like the digests.
+ * A question that cannot be answered fails before anything is recorded; a failed send is recorded
+ * (not retried: the person asking is told) and thrown with its reason.
+ */
+export async function sendAnswer(d: SendDeps, q: AnswerRequest): Promise<void> {
+  const now = d.now();
+  const options = { now, timeZone: d.config.reportTimeZone, fiscalYearStartMonth: d.config.fiscalYearStartMonth, quickChartUrl: d.config.quickChartUrl };
+  const email = await buildAnswerEmail(d.db, q.what, q.period, q.by, options);
+  const periodKey = `${q.what} ${q.period}${q.by ? ` by ${q.by}` : ''}${q.requester ? ` for ${q.requester}` : ''} @ ${now.toISOString()}`;
+  let failure = '';
+  const outcome = await sendOnce({ ...d, log: (l) => ((failure = l), d.log(l)) }, { digest: 'on-demand', periodKey, recipients: q.to }, async () => ({ email, late: [] }), { retry: false });
+  if (outcome !== 'sent') throw new AppError('email', failure.replace(/^email: /, '') || `sending ${q.what} failed`);
+}
+

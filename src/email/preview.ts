@@ -2,10 +2,9 @@
  * `npm run email:preview`: the daily and monthly digests built from the demo seller in a throwaway
  * embedded database, written as .html and .txt for a person to look at.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { Config } from '../config.ts';
 import { addDays } from '../datasets/catalog.ts';
 import { openPglite } from '../db/client.ts';

@@ -41,8 +41,11 @@ function backoffMs(attempts: number): number {
   return Math.min(6 * 3_600_000, 5 * 60_000 * 2 ** (attempts - 1));
 }
 
-/** Sends `build()`'s email to the key's recipients unless that was done (or is being done) already. */
-export async function sendOnce(d: SendDeps, key: SendKey, build: () => Promise<{ email: RenderedEmail; late: string[] }>): Promise<SendOutcome> {
+/**
+ * Sends `build()`'s email to the key's recipients unless that was done (or is being done) already.
+ * With `retry: false` (someone is waiting for the answer) a failure is recorded without a retry.
+ */
+export async function sendOnce(d: SendDeps, key: SendKey, build: () => Promise<{ email: RenderedEmail; late: string[] }>, options: { retry?: boolean } = {}): Promise<SendOutcome> {
   const recipients = [...new Set(key.recipients.map((r) => r.toLowerCase()))].sort();
   const now = d.now().toISOString();
   const claimed = await d.db.query<{ id: number; attempts: number }>(
@@ -64,12 +67,14 @@ export async function sendOnce(d: SendDeps, key: SendKey, build: () => Promise<{
     d.log(`email: sent ${key.digest} ${key.periodKey} to ${recipients.join(', ')} (${sent.where})`);
     return 'sent';
   } catch (error) {
-    const gaveUp = attempts >= MAX_ATTEMPTS;
+    const retry = options.retry !== false;
+    const gaveUp = retry && attempts >= MAX_ATTEMPTS;
     const next = new Date(d.now().getTime() + backoffMs(attempts)).toISOString();
-    await d.db.query(`update email_send set status = $2, last_error = $3, next_attempt_at = $4 where id = $1`, [id, gaveUp ? 'gave-up' : 'failed', describeError(error), gaveUp ? null : next]);
+    await d.db.query(`update email_send set status = $2, last_error = $3, next_attempt_at = $4 where id = $1`, [id, gaveUp ? 'gave-up' : 'failed', describeError(error), retry && !gaveUp ? next : null]);
     const what = `${key.digest} ${key.periodKey} to ${recipients.join(', ')}`;
-    d.log(`email: could not send ${what} (attempt ${attempts} of ${MAX_ATTEMPTS}): ${describeError(error)}${gaveUp ? '; giving up' : `; retrying at ${next}`}`);
-    if (gaveUp) await d.alert?.(`:email: The ${what} email could not be sent after ${attempts} attempts: ${describeError(error)}. \`marketplace-pulse digests\` shows its history.`).catch(() => {});
+    if (!retry) d.log(`email: could not send ${what}: ${describeError(error)}`);
+    else d.log(`email: could not send ${what} (attempt ${attempts} of ${MAX_ATTEMPTS}): ${describeError(error)}${gaveUp ? '; giving up' : `; retrying at ${next}`}`);
+    if (gaveUp) await raise(d, `:email: The ${what} email could not be sent after ${attempts} attempts: ${describeError(error)}. \`marketplace-pulse digests\` shows its history.`);
     return 'failed';
   }
 }
@@ -84,9 +89,18 @@ export async function markInterrupted(d: SendDeps): Promise<number> {
   );
   for (const s of stale) {
     d.log(`email: ${s.digest} ${s.period_key} to ${s.recipients} was interrupted mid-send; not resending it`);
-    await d.alert?.(`:email: The ${s.digest} ${s.period_key} email to ${s.recipients} was interrupted while sending and may not have gone out; it is not resent automatically.`).catch(() => {});
+    await raise(d, `:email: The ${s.digest} ${s.period_key} email to ${s.recipients} was interrupted while sending and may not have gone out; it is not resent automatically.`);
   }
   return stale.length;
+}
+
+/** Tells people (Slack, when configured); if that fails too, the log still has it. */
+async function raise(d: SendDeps, text: string): Promise<void> {
+  try {
+    await d.alert?.(text);
+  } catch (error) {
+    d.log(`email: could not post this to Slack (${describeError(error)}): ${text}`);
+  }
 }
 
 /** When a digest for `sendDate` is due, as an instant. */

@@ -8,7 +8,6 @@ import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
 import { addDecimals } from './decimal.ts';
 import { OWED_SUMS } from '../rollups/invoice-balance.ts';
-import { refreshRollups } from '../rollups/refresh.ts';
 import { currentWhere } from '../datasets/history.ts';
 
 export const AGING_BUCKETS = ['1-30', '31-60', '61-90', '91-120', '121+'] as const;
@@ -77,9 +76,9 @@ const owed = (tail: string) => `
        and ($1::timestamptz at time zone 'UTC')::date - (a.due at time zone 'UTC')::date >= 1)
   ${tail}`;
 
+/** Reads invoice_balance: call through answerFor, which brings it up to date first. */
 export async function getPastDue(db: Database, period: Period, now: Date): Promise<PastDueAnswer> {
   const asOf = new Date(Math.min(Date.parse(period.end), now.getTime())).toISOString();
-  await refreshRollups(db);
   const any = await db.query<{ ok: boolean }>(`select exists (select 1 from invoice_balance where invoice_date < $1) as ok`, [asOf]);
   if (!any[0]!.ok) return { metric: 'past-due', as_of: asOf, totals: [], rows: [], source: 'none' };
 

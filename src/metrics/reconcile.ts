@@ -7,7 +7,6 @@
 import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
 import { addDecimals } from './decimal.ts';
-import { refreshRollups } from '../rollups/refresh.ts';
 
 export interface ReconcileAnswer {
   metric: 'reconcile';
@@ -35,9 +34,9 @@ const INVOICES = `
            sum(collected) as collected, sum(disbursed) as disbursed
       from rows group by invoice_id, currency)`;
 
+/** Reads invoice_balance: call through answerFor, which brings it up to date first. */
 export async function getReconciliation(db: Database, period: Period, timeZone: string, byInvoice: boolean): Promise<ReconcileAnswer> {
   const params = [period.start, period.end, timeZone];
-  await refreshRollups(db);
   // one pass per month; the totals are the months added up
   const months = await db.query<Record<string, string | null>>(
     `${INVOICES},

@@ -195,14 +195,11 @@ const HEAD: Array<[string, string]> = [
 ];
 
 const DISBURSEMENT_STATUS = `
-  case when s_failed and s_disbursed_net = 0 then 'Failed'
-       when s_payouts = 0 then 'Not disbursed'
+  case when coalesce(n.failed, false) and n.disbursed_net = 0 then 'Failed'
+       when n.payouts = 0 then 'Not disbursed'
        when n.seller_net + n.disbursed_net = 0 or sign(n.seller_net + n.disbursed_net) = sign(n.disbursed_net) then 'Disbursed'
        when n.disbursed_net = 0 then 'Disbursement reversed'
-       else 'Partially disbursed' end`
-  .replace(/s_failed/g, 'coalesce(n.failed, false)')
-  .replace(/s_disbursed_net/g, 'n.disbursed_net')
-  .replace(/s_payouts/g, 'n.payouts');
+       else 'Partially disbursed' end`;
 
 /** The columns after the money: seller of record, resale, payer, ISV, product. */
 const TAIL: Array<[string, string]> = [

@@ -31,19 +31,20 @@ export const LOOKBACK_HOURS = 48;
 /** A claim whose post never completed (a crash between the two) may be taken over after this. */
 const ABANDONED_MINUTES = 10;
 
+/** The snoozes in force for this round: is any of these targets muted? */
+type Muted = (...targets: string[]) => boolean;
+
 export async function runAlerts(d: AlertDeps): Promise<void> {
+  const rows = await d.db.query<{ target: string }>(`select target from slack_snooze where until > $1`, [d.now.toISOString()]);
+  const muted: Muted = (...targets) => targets.some((t) => rows.some((r) => r.target === t));
+  // one kind failing (Slack down, a bad row) does not keep the others from posting
   for (const step of [deliveryAlerts, rejectedAlerts, agreementAlerts]) {
     try {
-      await step(d);
+      await step(d, muted);
     } catch (error) {
-      d.log(`slack alerts: ${describeError(error)}`);
+      d.log(`slack alerts: ${step.name}: ${describeError(error)}; trying again at the next check`);
     }
   }
-}
-
-async function snoozed(d: AlertDeps, targets: string[]): Promise<boolean> {
-  const r = await d.db.query<{ n: number }>(`select count(*)::int as n from slack_snooze where target = any($1::text[]) and until > $2`, [targets, d.now.toISOString()]);
-  return r[0]!.n > 0;
 }
 
 interface NewAlert {
@@ -86,12 +87,11 @@ async function reply(d: AlertDeps, channel: string, ts: string | null, text: str
 
 const hours = (ms: number) => Math.max(0, Math.round(ms / 3_600_000));
 
-async function deliveryAlerts(d: AlertDeps): Promise<void> {
+async function deliveryAlerts(d: AlertDeps, muted: Muted): Promise<void> {
   const repeatMs = d.settings.alertRepeatHours * 3_600_000;
   // datasets that never delivered anything are a set-up question, not an outage: one alert for all
   const never = d.freshness.filter((f) => (f.status === 'late' || f.status === 'missing') && !f.completeThrough && !f.lastDelivery);
-  const neverNames = [];
-  for (const f of never) if (!(await snoozed(d, [f.dataset, 'late']))) neverNames.push(f.dataset);
+  const neverNames = never.filter((f) => !muted(f.dataset, 'late')).map((f) => f.dataset);
   if (neverNames.length > 0) {
     const text = `:grey_question: ${neverNames.length} expected dataset${neverNames.length === 1 ? ' has' : 's have'} never arrived: ${neverNames.map((n) => `\`${n}\``).join(', ')}. If the bucket is set up, check the SNS/SQS notifications; if you do not receive a feed, list it in DATASETS_NOT_EXPECTED.`;
     await post(d, { key: `delivery:never-delivered:${neverNames.sort().join(',')}`, kind: 'delivery', subject: 'never-delivered', text: text.replace(/`/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
@@ -99,7 +99,7 @@ async function deliveryAlerts(d: AlertDeps): Promise<void> {
   for (const f of d.freshness) {
     const bad = (f.status === 'late' || f.status === 'missing') && !never.includes(f);
     if (bad) {
-      if (await snoozed(d, [f.dataset, 'late'])) continue;
+      if (muted(f.dataset, 'late')) continue;
       const key = `delivery:${f.dataset}:${f.completeThrough ?? 'nothing-yet'}`;
       const [existing] = await d.db.query<{ channel: string; message_ts: string | null; last_posted_at: string; resolved_at: string | null }>(
         `select channel, message_ts, last_posted_at::text, resolved_at::text from slack_alert where alert_key = $1`,
@@ -133,7 +133,7 @@ async function deliveryAlerts(d: AlertDeps): Promise<void> {
   }
 }
 
-async function rejectedAlerts(d: AlertDeps): Promise<void> {
+async function rejectedAlerts(d: AlertDeps, muted: Muted): Promise<void> {
   const since = new Date(d.now.getTime() - LOOKBACK_HOURS * 3_600_000).toISOString();
   const rejected = await d.db.query<{ id: number; object_key: string; location: string; dataset: string | null; error: string | null; problem_count: number | null }>(
     `select f.id, f.object_key, f.location, f.dataset, f.error, (f.error_details->>'problemCount')::int as problem_count
@@ -144,7 +144,7 @@ async function rejectedAlerts(d: AlertDeps): Promise<void> {
     [since, d.now.toISOString()],
   );
   for (const r of rejected) {
-    if (await snoozed(d, ['rejected', ...(r.dataset ? [r.dataset] : [])])) continue;
+    if (muted('rejected', ...(r.dataset ? [r.dataset] : []))) continue;
     const text = `:no_entry: Rejected \`${r.object_key}\`${r.dataset ? ` (${r.dataset})` : ''}: ${r.error ?? 'no reason recorded'}${r.problem_count && r.problem_count > 1 ? ` (${r.problem_count} problems; \`marketplace-pulse ledger --status rejected\` lists them)` : ''}. Nothing already stored was changed.`;
     await post(d, { key: `rejected:${r.id}`, kind: 'rejected', subject: r.object_key, text: text.replace(/[`]/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }], details: { location: r.location } });
   }
@@ -160,7 +160,7 @@ interface AgreementNews {
   status: string | null;
 }
 
-async function agreementAlerts(d: AlertDeps): Promise<void> {
+async function agreementAlerts(d: AlertDeps, muted: Muted): Promise<void> {
   const start = new Date(d.now.getTime() - LOOKBACK_HOURS * 3_600_000);
   const period: Period = { start: start.toISOString(), end: d.now.toISOString(), label: `the last ${LOOKBACK_HOURS} hours`, startDate: start.toISOString().slice(0, 10), endDate: d.now.toISOString().slice(0, 10) };
   const fromRows = (rows: AgreementRow[]): AgreementNews[] =>
@@ -168,7 +168,7 @@ async function agreementAlerts(d: AlertDeps): Promise<void> {
   const subscribers = [...(await fromEvents(d, period, 'Purchase Agreement Created')), ...fromRows((await getSubscribers(d.db, period)).rows)];
   const cancellations = [...(await fromEvents(d, period, 'Purchase Agreement Ended')), ...fromRows((await getCancellations(d.db, period)).rows)];
   for (const [kind, list] of [['subscribers', subscribers], ['cancellations', cancellations]] as const) {
-    if (await snoozed(d, [kind])) continue;
+    if (muted(kind)) continue;
     const seen = new Set<string>();
     for (const n of list) {
       if (seen.has(n.agreementId)) continue;

@@ -11,12 +11,11 @@ import type { Config, SlackSettings } from '../config.ts';
 import { exportDataset } from '../datasets/export.ts';
 import type { Database } from '../db/client.ts';
 import type { Mailer } from '../email/mailer.ts';
-import { buildAnswerEmail } from '../email/on-demand.ts';
-import { sendOnce } from '../email/send.ts';
+import { sendAnswer } from '../email/on-demand.ts';
 import { computeFreshness } from '../deliveries/freshness.ts';
 import { describeError } from '../errors.ts';
 import { findCustomers, getCustomerProfile } from '../metrics/customer.ts';
-import { answerFor, answerToCsv, checkQuestion, type MetricAnswer } from '../metrics/query.ts';
+import { answerFor, answerToCsv, checkQuestion, METRICS, type MetricAnswer } from '../metrics/query.ts';
 import { comparablePeriods, parsePeriod, type PeriodOptions } from '../periods.ts';
 import { AccessControl, type Verdict } from './access.ts';
 import { RequestError, examplesFor, parseRequest, type Request } from './commands.ts';
@@ -208,16 +207,7 @@ export class CommandHandler {
     const period = parsePeriod(request.period, options);
     let csv: Buffer;
     let title: string;
-    const metric = (() => {
-      try {
-        checkQuestion(request.what, request.by);
-        return true;
-      } catch (error) {
-        if ((error as { message?: string }).message?.includes('is not a metric')) return false;
-        throw error;
-      }
-    })();
-    if (metric) {
+    if (METRICS.some((m) => m.name === request.what)) {
       const a = await answerFor(this.deps.db, request.what, period, request.by, options);
       csv = Buffer.from(answerToCsv(a));
       title = `${metricTitle(request.what)}${request.by ? ` by ${request.by}` : ''}, ${period.label}`;
@@ -248,15 +238,10 @@ export class CommandHandler {
     const profile = await this.client.users.info({ user: command.user_id });
     const address = profile.user?.profile?.email;
     if (!address) throw new RequestError('your Slack profile has no email address I can see (the app needs the users:read.email scope, see the manifest)', ['export revenue last-month', 'help']);
-    const options = { ...this.options(), quickChartUrl: this.deps.config.quickChartUrl };
-    parsePeriod(request.period, options);
-    const log: string[] = [];
-    const outcome = await sendOnce(
-      { db: this.deps.db, mailer, config: this.deps.config, log: (l) => (log.push(l), this.deps.log(l)), now: () => this.options().now },
-      { digest: 'on-demand', periodKey: `${request.what} ${request.period}${request.by ? ` by ${request.by}` : ''} for ${command.user_id} @ ${new Date().toISOString()}`, recipients: [address] },
-      async () => ({ email: await buildAnswerEmail(this.deps.db, request.what, request.period, request.by, options), late: [] }),
+    await sendAnswer(
+      { db: this.deps.db, mailer, config: this.deps.config, log: this.deps.log, now: () => this.options().now },
+      { what: request.what, period: request.period, by: request.by, to: [address], requester: command.user_id },
     );
-    if (outcome !== 'sent') throw new Error(`sending the email failed: ${log.at(-1) ?? outcome}`);
     return plain(`:email: Sent *${request.what}${request.by ? ` by ${request.by}` : ''}, ${request.period}* to ${address}.`);
   }
 

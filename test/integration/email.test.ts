@@ -252,6 +252,15 @@ describe('email digests', () => {
     ]);
   });
 
+  it('says so when an on-demand email cannot be sent, records it, and does not retry it on its own', async () => {
+    const err: string[] = [];
+    const env = { DATABASE_URL: t.url!, DATA_DIR: dataDir, SMTP_URL: smtp.url };
+    smtp.refuse = true;
+    expect(await main(['send', 'revenue', '2026-10', '--to', 'cfo@example.com'], { out: () => {}, err: (l) => err.push(l) }, env)).toBe(1);
+    expect(err).toEqual([expect.stringMatching(/^marketplace-pulse: could not send on-demand revenue 2026-10 @ .* to cfo@example.com: .*mailbox temporarily unavailable/)]);
+    expect(await t.db.query(`select status, next_attempt_at from email_send`)).toEqual([{ status: 'failed', next_attempt_at: null }]);
+  });
+
   it('writes the digests of the demo seller for a person to look at (npm run email:preview)', async () => {
     const dir = await tempDir('mp-preview-');
     const files = await writeEmailPreview(dir, loadConfig({ DATA_DIR: dataDir }));
