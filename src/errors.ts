@@ -6,7 +6,8 @@ export type ErrorCode =
   | 'rejected-file' // a delivered file that cannot be loaded as it is
   | 'database' // PostgreSQL refused or could not be reached
   | 'aws' // S3 or SQS refused or failed
-  | 'email'; // the mail server refused a message or could not be reached
+  | 'email' // the mail server refused a message or could not be reached
+  | 'output'; // what a command writes (a file, standard output) could not be written
 
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
+import type { SessionHandler } from './db/data-dir-host.ts';
 import { writeDemoData } from './demo/generate.ts';
 import { computeFreshness, describeChanges, type Freshness } from './deliveries/freshness.ts';
 import { describeError } from './errors.ts';
@@ -29,11 +30,14 @@ export interface ServiceOptions {
   now?: () => Date;
   /** Resolves when the service should stop; defaults to SIGINT/SIGTERM. */
   stopSignal?: Promise<void>;
+  /** On the embedded database: runs the CLI commands other processes forward to this one. */
+  hostCommands?: (db: Database) => SessionHandler;
 }
 
 export async function runService(config: Config, options: ServiceOptions): Promise<void> {
   const { log } = options;
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, 'serve');
+  if (options.hostCommands && db.host) db.host.serve(logSessions(options.hostCommands(db), log));
   log(`database: ${db.kind === 'pglite' ? `embedded PostgreSQL (PGlite) in ${db.location}` : db.location}`);
   const signal = options.stopSignal ?? stopOnSignals();
   // everything that runs stops on the signal, or when the service fails
@@ -103,6 +107,8 @@ export async function runService(config: Config, options: ServiceOptions): Promi
     }
   } finally {
     halt();
+    // commands run for other processes stop between files, like ours
+    db.host?.abortSessions();
     await scheduler?.stop();
     mailer?.close();
     await rollups;
@@ -111,6 +117,16 @@ export async function runService(config: Config, options: ServiceOptions): Promi
     await db.close();
     log('stopped');
   }
+}
+
+/** One log line per command another process ran through this one. */
+function logSessions(run: SessionHandler, log: (l: string) => void): SessionHandler {
+  return async (session) => {
+    const started = Date.now();
+    const code = await run(session);
+    log(`ran \`marketplace-pulse ${session.request.argv.join(' ')}\` for another process: exit ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return code;
+  };
 }
 
 interface Health {

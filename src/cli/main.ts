@@ -16,6 +16,7 @@ import { writeEmailPreview } from '../email/preview.ts';
 import { listDatasets } from '../datasets/status.ts';
 import { computeFreshness } from '../deliveries/freshness.ts';
 import { openDatabase, type Database } from '../db/client.ts';
+import { DataDirHeld, forwardCommand, type SessionHandler } from '../db/data-dir-host.ts';
 import { writeDemoData } from '../demo/generate.ts';
 import { AppError, describeError } from '../errors.ts';
 import { listLedger } from '../ingest/ledger.ts';
@@ -42,11 +43,24 @@ interface Context {
   io: Io;
   values: Record<string, string | boolean | undefined>;
   positionals: string[];
+  /** The caller's working folder: relative paths in arguments are relative to it. */
+  cwd: string;
+  /** Aborted when the person asks the command to stop (Ctrl-C, SIGTERM): long commands stop between files. */
+  interrupt: AbortSignal;
   withDb<T>(fn: (db: Database) => Promise<T>): Promise<T>;
+}
+
+/** How a command runs inside the process holding the embedded database for another one. */
+export interface RunOptions {
+  db?: Database;
+  cwd?: string;
+  interrupt?: AbortSignal;
 }
 
 export interface Command {
   name: string;
+  /** Stops between files when interrupted (Ctrl-C once); others end at once. */
+  interruptible?: boolean;
   args: string;
   summary: string;
   options: Options;
@@ -64,52 +78,53 @@ export const COMMANDS: Command[] = [
     options: {},
     optionHelp: {},
     run: async ({ config, io }) => {
-      await runService(config, { log: io.err });
+      await runService(config, { log: io.err, hostCommands: runForwarded });
       return 0;
     },
   },
   {
     name: 'ingest',
+    interruptible: true,
     args: '<file-or-dir>...',
     summary: 'Load delivered files; a directory is a local copy of a bucket (paths below it are S3 keys). Exit 1 if any file is rejected.',
     options: JSON_OPTION,
     optionHelp: { json: 'print one JSON result per file' },
-    run: async ({ positionals, values, io, withDb }) => {
+    run: async ({ positionals, values, io, withDb, cwd, interrupt }) => {
       if (positionals.length === 0) throw new AppError('usage', 'ingest needs at least one file or directory');
       return withDb(async (db) => {
+        const stop = stopNote(interrupt, io);
         const summary = await ingestPaths(db, positionals, {
+          cwd,
+          signal: interrupt,
           onResult: (r) => io.out(values.json ? JSON.stringify(r) : describeResult(r)),
+          onSkipped: (note) => io.err(note),
         });
+        stop();
         if (!values.json) {
           io.out(
-            `${summary.results.length} files: ${summary.loaded} loaded, ${summary.unchanged} unchanged, ${summary.noData} no data, ${summary.rejected} rejected; ${summary.rowsInserted} rows added`,
+            `${summary.interrupted ? 'interrupted after ' : ''}${summary.results.length} files: ${summary.loaded} loaded, ${summary.unchanged} unchanged, ${summary.noData} no data, ${summary.rejected} rejected; ${summary.rowsInserted} rows added`,
           );
         }
-        return summary.rejected > 0 ? 1 : 0;
+        return summary.rejected > 0 || summary.interrupted ? 1 : 0;
       });
     },
   },
   {
     name: 'backfill',
+    interruptible: true,
     args: 's3://bucket[/prefix]',
     summary: 'Load everything under an S3 prefix; objects already loaded (same ETag) are skipped, so an interrupted backfill resumes. Exit 1 if any file is rejected.',
     options: JSON_OPTION,
     optionHelp: { json: 'print one JSON result per file' },
-    run: async ({ config, positionals, values, io, withDb }) => {
+    run: async ({ config, positionals, values, io, withDb, interrupt }) => {
       if (positionals.length !== 1) throw new AppError('usage', 'backfill needs one s3://bucket[/prefix]');
       parseS3Uri(positionals[0]!);
-      const controller = new AbortController();
-      const interrupt = () => {
-        io.err('stopping after the current file (run the same command again to resume)');
-        controller.abort();
-      };
-      process.once('SIGINT', interrupt);
-      process.once('SIGTERM', interrupt);
+      const stop = stopNote(interrupt, io);
       try {
         return await withDb(async (db) => {
           let lastPrint = 0;
           const r = await backfill(db, createS3Client(config.aws), positionals[0]!, {
-            signal: controller.signal,
+            signal: interrupt,
             onFile: (file, p) => {
               if (values.json) io.out(JSON.stringify(file));
               else if (file.status === 'rejected') io.out(describeResult(file));
@@ -123,8 +138,7 @@ export const COMMANDS: Command[] = [
           return r.progress.rejected > 0 || r.interrupted ? 1 : 0;
         });
       } finally {
-        process.off('SIGINT', interrupt);
-        process.off('SIGTERM', interrupt);
+        stop();
       }
     },
   },
@@ -230,18 +244,24 @@ export const COMMANDS: Command[] = [
       'or a finance report AWS retired, rebuilt from SDDS: billed-revenue (line items invoiced in the period) or collections-and-disbursements (line items paid out in the period).',
     options: { out: { type: 'string' } },
     optionHelp: { out: 'write to this file instead of standard output' },
-    run: async ({ config, positionals, values, io, withDb }) => {
+    run: async ({ config, positionals, values, io, withDb, cwd }) => {
       if (positionals.length !== 2) throw new AppError('usage', 'export needs a dataset or report and a period, e.g. export sdds_billing_event last-month --out billing.csv, or export billed-revenue 2026-10');
       const period = parsePeriod(positionals[1]!, { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth });
       return withDb(async (db) => {
         // streamed: an export can be larger than memory
         const chunks = exportDataset(db, positionals[0]!, period);
-        if (values.out) {
-          await pipeline(Readable.from(chunks), createWriteStream(String(values.out)));
-          io.err(`wrote ${positionals[0]} for ${period.label} to ${String(values.out)}`);
-        } else {
-          await pipeline(Readable.from(chunks), io.stream ?? process.stdout, { end: false });
+        const target = values.out ? path.resolve(cwd, String(values.out)) : null;
+        try {
+          if (target) await pipeline(Readable.from(chunks), createWriteStream(target));
+          else await pipeline(Readable.from(chunks), io.stream ?? process.stdout, { end: false });
+        } catch (error) {
+          const e = error as NodeJS.ErrnoException;
+          // the reader of standard output has had enough (`| head`): a normal end for a CLI
+          if (!target && e.code === 'EPIPE') return 0;
+          if (typeof e.syscall === 'string') throw new AppError('output', `export: cannot write ${target ?? 'standard output'}: ${e.code === 'ENOENT' ? `no such folder ${path.dirname(target ?? '')}` : e.message}`);
+          throw error;
         }
+        if (target) io.err(`wrote ${positionals[0]} for ${period.label} to ${String(values.out)}`);
         return 0;
       });
     },
@@ -415,13 +435,14 @@ export function helpText(): string {
 }
 
 /** Runs a command line; returns the exit code. */
-export async function main(argv: string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }, env = process.env): Promise<number> {
+export async function main(argv: string[], io: Io = { out: (t) => console.log(t), err: (t) => console.error(t) }, env = process.env, options: RunOptions = {}): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     io.out(helpText());
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
+  let local: { signal: AbortSignal; dispose(): void } | null = null;
   try {
     if (!command) throw new AppError('usage', `unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(', ')}, help`);
     let parsed;
@@ -431,23 +452,92 @@ export async function main(argv: string[], io: Io = { out: (t) => console.log(t)
       throw new AppError('usage', `${name}: ${(error as Error).message}`);
     }
     const config = loadConfig(env);
-    return await command.run({
+    const cwd = options.cwd ?? process.cwd();
+    if (!options.interrupt && command.interruptible) local = interruptOnSignals();
+    const interrupt = options.interrupt ?? local?.signal ?? new AbortController().signal;
+    const context: Context = {
       config,
       io,
       values: parsed.values as Context['values'],
       positionals: parsed.positionals,
+      cwd,
+      interrupt,
       async withDb(fn) {
-        const db = await openDatabase(config);
+        if (options.db) return fn(options.db);
+        const db = await openDatabase(config, name);
+        db.host?.serve(runForwarded(db));
         try {
           return await fn(db);
         } finally {
           await db.close();
         }
       },
-    });
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await command.run(context);
+      } catch (error) {
+        // another process holds the embedded database: the command runs inside it instead
+        if (!(error instanceof DataDirHeld) || options.db) throw error;
+        if (name === 'serve') throw refuseSecondHolder(error);
+        const request = { argv, cwd, env: { ...definedEntries(env), DATA_DIR: config.dataDir } };
+        const outcome = await forwardCommand(error, request, { out: io.out, err: io.err, stream: io.stream ?? process.stdout }, local?.signal);
+        if (outcome.kind === 'exit') return outcome.code;
+        if (attempt >= 100) throw new AppError('database', `${config.dataDir} keeps changing hands between processes; try again`);
+      }
+    }
   } catch (error) {
     io.err(`marketplace-pulse: ${describeError(error)}`);
     if (!(error instanceof AppError)) io.err((error as Error).stack ?? '');
     return error instanceof AppError && error.code === 'usage' ? 2 : 1;
+  } finally {
+    local?.dispose();
   }
+}
+
+/** What the holder of the embedded database runs for a command another process forwarded to it. */
+export function runForwarded(db: Database): SessionHandler {
+  return (session) =>
+    main(session.request.argv, { out: session.out, err: session.err, stream: session.stream }, session.request.env, { db, cwd: session.request.cwd, interrupt: session.signal });
+}
+
+function refuseSecondHolder(held: DataDirHeld): AppError {
+  const { pid, command } = held.holder;
+  const advice =
+    command === 'serve'
+      ? `The service is already running there: run CLI commands beside it as usual (they go through it), or stop it (kill ${pid}) before starting it again.`
+      : `Wait for it to finish, or stop it (kill ${pid}), then start the service.`;
+  return new AppError('database', `${held.message}. ${advice} A second service needs its own DATA_DIR or a DATABASE_URL.`);
+}
+
+/**
+ * Ctrl-C or SIGTERM asks a long command to stop after the file in hand; a second one ends the
+ * process at once, as a person pressing Ctrl-C twice expects.
+ */
+function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(signal === 'SIGINT' ? 130 : 143);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** Prints, when the command is interrupted, that it stops after the current file; returns the undo. */
+function stopNote(interrupt: AbortSignal, io: Io): () => void {
+  const note = () => io.err('stopping after the current file (run the same command again to resume)');
+  interrupt.addEventListener('abort', note, { once: true });
+  return () => interrupt.removeEventListener('abort', note);
+}
+
+function definedEntries(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }

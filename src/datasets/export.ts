@@ -40,7 +40,7 @@ export function exportSql(def: DatasetDef): { sql: string; usesPeriod: boolean }
 }
 
 /** The dataset's rows, or one of the rebuilt finance reports, as CSV chunks. */
-export function exportDataset(db: Database, name: string, period: Period): AsyncIterable<Uint8Array | string> {
+export function exportDataset(db: Database, name: string, period: Period): AsyncIterable<Uint8Array> {
   const report = financeReport(name);
   if (report) return exportFinanceReport(db, report, period);
   const def = getDataset(name);

@@ -16,6 +16,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from '../../db/schema/index.ts';
 import { AppError } from '../errors.ts';
+import { claimDataDir, type DataDirHost } from './data-dir-host.ts';
 
 export type Schema = typeof schema;
 export type Orm = PgDatabase<PgQueryResultHKT, Schema>;
@@ -40,11 +41,13 @@ export interface Tx {
 export interface Database extends Tx {
   kind: 'postgres' | 'pglite';
   /** Streams `select` as CSV with a header row, in constant memory on PostgreSQL. */
-  copyOutCsv(select: string, params?: unknown[]): AsyncIterable<Uint8Array | string>;
+  copyOutCsv(select: string, params?: unknown[]): AsyncIterable<Uint8Array>;
   /** Where the data lives, for logs (no password). */
   location: string;
   orm: Orm;
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** The embedded database in a DATA_DIR: the lock this process holds on it, through which others reach it. */
+  host: DataDirHost | null;
   close(): Promise<void>;
 }
 
@@ -53,9 +56,19 @@ export interface DatabaseOptions {
   dataDir: string;
 }
 
-/** Opens the configured database and applies pending migrations. */
-export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(path.join(options.dataDir, 'pgdata'));
+/**
+ * Opens the configured database and applies pending migrations. The embedded one is first locked
+ * for this process (`command` names it to others); DataDirHeld when another process holds it.
+ */
+export async function openDatabase(options: DatabaseOptions, command = 'marketplace-pulse'): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  const host = await claimDataDir(options.dataDir, command);
+  try {
+    return await openPglite(path.join(options.dataDir, 'pgdata'), host);
+  } catch (error) {
+    await host.release();
+    throw error;
+  }
 }
 
 function copyStatement(table: string, columns: string[], from: string): string {
@@ -104,20 +117,31 @@ export async function openPostgres(url: string): Promise<Database> {
     location,
     orm: drizzlePostgres(sql, { schema }) as unknown as Orm,
     query: wrap(sql).query,
-    async *copyOutCsv(select, params = []) {
+    copyOutCsv(select, params = []) {
       // COPY takes no parameters: bind them through a prepared view of the statement
       const statement = params.length ? inlineParams(select, params) : select;
-      // On a connection of its own, closed afterwards, never pooled: under load postgres.js can
-      // leave a connection stuck after its COPY OUT stream ended (the next query on it never
-      // returns; seen with an update, and with a select on a reserved connection).
-      const copier = postgres(url, { ...options, max: 1, socket: connectNoDelay() } as postgres.Options<Record<string, never>>);
-      try {
-        const readable = await copier.unsafe(`copy (${statement}) to stdout with (format csv, header true)`).readable();
-        for await (const chunk of readable) yield chunk as Uint8Array;
-      } finally {
-        await copier.end({ timeout: 0 });
-      }
+      return lazyIterable(async () => {
+        // On a connection of its own, closed afterwards, never pooled: under load postgres.js can
+        // leave a connection stuck after its COPY OUT stream ended (the next query on it never
+        // returns; seen with an update, and with a select on a reserved connection).
+        // Closed by destroying its socket: a server blocked sending rows nobody reads never reads
+        // the Terminate that a polite end() sends, and the process would wait for it forever.
+        const sockets = new Set<Socket>();
+        const copier = postgres(url, { ...options, max: 1, socket: connectNoDelay(sockets) } as postgres.Options<Record<string, never>>);
+        const close = async () => {
+          for (const socket of sockets) socket.destroy();
+          await copier.end({ timeout: 0 });
+        };
+        try {
+          const readable = await copier.unsafe(`copy (${statement}) to stdout with (format csv, header true)`).readable();
+          return { iterator: readable[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>, close };
+        } catch (error) {
+          await close();
+          throw error;
+        }
+      });
     },
+    host: null,
     savepoint: (fn) => sql.begin((tx) => fn(wrap(tx))) as Promise<Awaited<ReturnType<typeof fn>>>,
     // COPY needs one connection from start to end
     copyIn: (table, columns, data) => sql.begin((tx) => wrap(tx).copyIn(table, columns, data)).then(() => undefined),
@@ -130,7 +154,10 @@ export async function openPostgres(url: string): Promise<Database> {
   };
 }
 
-export async function openPglite(dir: string | undefined): Promise<Database> {
+/** An in-memory database without `dir`; with it, only under the lock `host` (see openDatabase). */
+export async function openPglite(dir: string | undefined, host: DataDirHost | null = null): Promise<Database> {
+  // two processes on the same files corrupt them: a folder is opened only under its lock
+  if (dir && !host) throw new Error(`openPglite(${dir}) without the folder's lock; use openDatabase`);
   if (dir) await mkdir(dir, { recursive: true });
   // loaded only when used: the embedded engine costs ~50 MB of memory a PostgreSQL deployment never needs
   const { PGlite } = await import('@electric-sql/pglite');
@@ -185,39 +212,87 @@ export async function openPglite(dir: string | undefined): Promise<Database> {
   return {
     kind: 'pglite',
     location: dir ?? 'memory',
+    host,
     orm: orm as unknown as Orm,
     ...wrap(pg),
-    async *copyOutCsv(select, params = []) {
+    copyOutCsv(select, params = []) {
       const statement = params.length ? inlineParams(select, params) : select;
-      const r = await pg.query(`copy (${statement}) to '/dev/blob' with (format csv, header true)`);
-      if (r.blob) yield new Uint8Array(await r.blob.arrayBuffer());
+      return lazyIterable(async () => {
+        const r = await pg.query(`copy (${statement}) to '/dev/blob' with (format csv, header true)`);
+        const chunks = r.blob ? [new Uint8Array(await r.blob.arrayBuffer())] : [];
+        return { iterator: chunks[Symbol.iterator]() as unknown as AsyncIterator<Uint8Array>, close: async () => {} };
+      });
     },
     async transaction(fn) {
       return pg.transaction((tx) => fn(wrap(tx)));
     },
     async close() {
-      await pg.close();
+      // forwarded commands finish first, and the lock goes only once the files are closed
+      await host?.drain();
+      try {
+        await pg.close();
+      } finally {
+        await host?.release();
+      }
+    },
+  };
+}
+
+/**
+ * An iterable opened on the first read whose return() and throw() close the source at once, even
+ * while a read is pending. An async generator cannot: a stream.pipeline whose output failed
+ * (a full disk, `| head`) would wait for the pending read, and an open COPY kept the process alive.
+ */
+export function lazyIterable<T>(open: () => Promise<{ iterator: AsyncIterator<T>; close(): Promise<void> }>): AsyncIterable<T> {
+  return {
+    [Symbol.asyncIterator]() {
+      let opened: Promise<{ iterator: AsyncIterator<T>; close(): Promise<void> }> | null = null;
+      let closed = false;
+      const close = async () => {
+        if (closed || !opened) return;
+        closed = true;
+        await (await opened).close();
+      };
+      return {
+        async next() {
+          if (closed) return { done: true, value: undefined };
+          opened ??= open();
+          const r = await (await opened).iterator.next();
+          if (r.done) await close();
+          return r;
+        },
+        async return() {
+          await close();
+          return { done: true, value: undefined };
+        },
+        async throw(error: unknown) {
+          await close();
+          throw error;
+        },
+      };
     },
   };
 }
 
 /**
  * postgres.js leaves Nagle's algorithm on, so a COPY's last CopyData, CopyDone and the next query
- * wait out the server's delayed ACK (40 ms each): a 3-row file took 185 ms. Our own socket fixes it.
+ * wait out the server's delayed ACK (40 ms each): a 3-row file took 185 ms. So we hand it sockets
+ * with no-delay set, returned at once while they connect: postgres.js then sees a failed connect
+ * as an error and a close on the socket, and frees the connection. (A promise that rejected
+ * instead leaked a pool slot per failure, and a database outage of 30 s hung the service for good.)
+ * `opened` collects the sockets, for callers that must be able to destroy them.
  */
-function connectNoDelay(): (o: { host: string[]; port: number[]; path?: string | false }) => Promise<Socket> {
+function connectNoDelay(opened?: Set<Socket>): (o: { host: string[]; port: number[]; path?: string | false }) => Socket {
   let next = 0;
-  return (o) =>
-    new Promise((resolve, reject) => {
-      const i = next++ % o.host.length;
-      const socket = o.path ? connect(o.path) : connect({ host: o.host[i]!, port: o.port[i] ?? o.port[0]! });
-      socket.setNoDelay(true);
-      socket.once('connect', () => {
-        socket.off('error', reject);
-        resolve(socket);
-      });
-      socket.once('error', reject);
-    });
+  return (o) => {
+    const i = next++ % o.host.length;
+    const socket = o.path ? connect({ path: o.path, noDelay: true }) : connect({ host: o.host[i]!, port: o.port[i] ?? o.port[0]!, noDelay: true });
+    if (opened) {
+      opened.add(socket);
+      socket.once('close', () => opened.delete(socket));
+    }
+    return socket;
+  };
 }
 
 /**

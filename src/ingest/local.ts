@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors.ts';
 import { RejectedFile, type ObjectSource } from './load.ts';
@@ -42,24 +42,34 @@ async function* readFile(file: string): AsyncGenerator<Buffer> {
   }
 }
 
+export interface ListOptions {
+  /** Relative paths are relative to this folder (the caller's, when a command was forwarded). */
+  cwd?: string;
+  /** Told of each link not followed (a loop, or a target that does not exist). */
+  onSkipped?: (note: string) => void;
+}
+
 /**
  * Every file under the given paths, ordered so a CAS `.meta.json` comes before its data file and
  * SDDS month partitions load oldest first. Dot-files (.DS_Store, editors' temp files) are skipped.
+ * Symbolic links are followed, each real folder once: a link back up the tree is skipped and named.
  */
-export async function listLocalObjects(paths: string[]): Promise<ObjectSource[]> {
+export async function listLocalObjects(paths: string[], options: ListOptions = {}): Promise<ObjectSource[]> {
+  const cwd = options.cwd ?? process.cwd();
   const objects: ObjectSource[] = [];
   for (const given of paths) {
+    const absolute = path.resolve(cwd, given);
     let info;
     try {
-      info = await stat(given);
+      info = await stat(absolute);
     } catch {
       throw new AppError('not-found', `${given}: no such file or directory`);
     }
     if (info.isDirectory()) {
-      const files = await walk(given);
-      for (const file of files) objects.push(localObject(file, toKey(path.relative(given, file))));
+      const files = await walk(absolute, new Set([await realpath(absolute)]), options.onSkipped ?? (() => {}));
+      for (const file of files) objects.push(localObject(file, toKey(path.relative(absolute, file))));
     } else {
-      objects.push(localObject(given, toKey(path.normalize(given).replace(/^([.]{1,2}[\\/])+/, ''))));
+      objects.push(localObject(absolute, toKey(path.normalize(given).replace(/^([.]{1,2}[\\/])+/, ''))));
     }
   }
   return objects.sort((a, b) => order(a.key).localeCompare(order(b.key)));
@@ -73,15 +83,36 @@ function toKey(relative: string): string {
   return relative.split(path.sep).join('/').replace(/^\/+/, '');
 }
 
-async function walk(dir: string): Promise<string[]> {
+/** `seen`: the real paths of the folders on the way down and already read, so a loop ends. */
+async function walk(dir: string, seen: Set<string>, onSkipped: (note: string) => void): Promise<string[]> {
   const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
+    if (!entry.isSymbolicLink()) {
+      if (entry.isDirectory()) {
+        seen.add(await realpath(full));
+        out.push(...(await walk(full, seen, onSkipped)));
+      } else if (entry.isFile()) out.push(full);
+      continue;
+    }
     // a symlink counts as what it points to (a bucket copy may link large files in)
-    const kind = entry.isSymbolicLink() ? await stat(full).catch(() => null) : entry;
-    if (kind?.isDirectory()) out.push(...(await walk(full)));
-    else if (kind?.isFile()) out.push(full);
+    const target = await stat(full).catch(() => null);
+    if (!target) {
+      onSkipped(`skipped ${full}: a link to something that does not exist (or a loop of links)`);
+    } else if (target.isFile()) {
+      out.push(full);
+    } else if (target.isDirectory()) {
+      const real = await realpath(full);
+      if (seen.has(real)) {
+        onSkipped(`skipped ${full}: a link to ${real}, which is already read`);
+        continue;
+      }
+      seen.add(real);
+      out.push(...(await walk(full, seen, onSkipped)));
+    }
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import type { Database } from '../db/client.ts';
 import { ingestObject, type FileResult, type IngestOptions } from './load.ts';
-import { listLocalObjects } from './local.ts';
+import { listLocalObjects, type ListOptions } from './local.ts';
 import { refreshRollups } from '../rollups/refresh.ts';
 
 export interface IngestSummary {
@@ -10,6 +10,8 @@ export interface IngestSummary {
   noData: number;
   rejected: number;
   rowsInserted: number;
+  /** Stopped by its signal before every file was read. */
+  interrupted: boolean;
 }
 
 /**
@@ -20,20 +22,21 @@ export interface IngestSummary {
 export async function ingestPaths(
   db: Database,
   paths: string[],
-  options: IngestOptions & { onResult?: (r: FileResult) => void; refreshRollups?: boolean } = {},
+  options: IngestOptions & ListOptions & { onResult?: (r: FileResult) => void; refreshRollups?: boolean; signal?: AbortSignal } = {},
 ): Promise<IngestSummary> {
-  const objects = await listLocalObjects(paths);
+  const objects = await listLocalObjects(paths, options);
   const results: FileResult[] = [];
   for (const object of objects) {
+    if (options.signal?.aborted) break;
     const r = await ingestObject(db, object, options);
     options.onResult?.(r);
     results.push(r);
   }
   if (options.refreshRollups !== false) await refreshRollups(db);
-  return summarise(results);
+  return { ...summarise(results), interrupted: results.length < objects.length };
 }
 
-export function summarise(results: FileResult[]): IngestSummary {
+export function summarise(results: FileResult[]): Omit<IngestSummary, 'interrupted'> {
   const count = (s: FileResult['status']) => results.filter((r) => r.status === s).length;
   return {
     results,

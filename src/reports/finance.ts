@@ -25,7 +25,7 @@
  * column says what AWS marks with it.
  */
 import { currentWhere, revisionAt } from '../datasets/history.ts';
-import type { Database, Row } from '../db/client.ts';
+import { lazyIterable, type Database, type Row } from '../db/client.ts';
 import type { Period } from '../periods.ts';
 import { refreshRollups } from '../rollups/refresh.ts';
 
@@ -322,7 +322,10 @@ export async function queryFinanceReport(db: Database, report: FinanceReport, pe
 }
 
 /** The report in the period as CSV chunks, header first. */
-export async function* exportFinanceReport(db: Database, report: FinanceReport, period: Period): AsyncIterable<Uint8Array | string> {
-  await refreshRollups(db);
-  yield* db.copyOutCsv(financeReportSql(report), [period.start, period.end]);
+export function exportFinanceReport(db: Database, report: FinanceReport, period: Period): AsyncIterable<Uint8Array> {
+  return lazyIterable(async () => {
+    await refreshRollups(db);
+    const iterator = db.copyOutCsv(financeReportSql(report), [period.start, period.end])[Symbol.asyncIterator]();
+    return { iterator, close: async () => void (await iterator.return?.()) };
+  });
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { createPostgresDatabase, type TestDatabase } from '../support/db.ts';
 import { putFile, tempDir } from '../support/files.ts';
+import { runProcess, startProcess } from '../support/processes.ts';
 
 function capture() {
   const out: string[] = [];
@@ -67,6 +68,22 @@ describe('marketplace-pulse CLI', () => {
     const ledger = JSON.parse((await run('ledger', '--json', '--status', 'rejected')).out) as Array<{ objectKey: string; errorDetails: { problems: Array<{ line: number; value: string }> } }>;
     expect(ledger[0]!.objectKey).toBe('AgreementFeed_V1/year=2026/month=11/data.csv');
     expect(ledger[0]!.errorDetails.problems[0]).toMatchObject({ line: 2, value: '1,000' });
+  });
+
+  it('export ends when its output fails: a missing folder, a full disk, a reader that stops early', { timeout: 90_000 }, async () => {
+    const period = '2025-11-01..2026-11-01';
+    const missing = await run('export', 'sdds_billing_event', period, '--out', '/nonexistent-folder/billing.csv');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toBe('marketplace-pulse: export: cannot write /nonexistent-folder/billing.csv: no such folder /nonexistent-folder');
+    // as processes: an open COPY must not keep them alive
+    const full = await runProcess(['export', 'sdds_billing_event', period, '--out', '/dev/full'], env);
+    expect(full.code).toBe(1);
+    expect(full.err).toContain('export: cannot write /dev/full: ENOSPC');
+    const head = startProcess(['export', 'sdds_billing_event', period], env);
+    await new Promise<void>((resolve) => head.child.stdout!.once('data', () => resolve()));
+    head.child.stdout!.destroy(); // `| head -1` has read its line and left
+    expect(await head.exited).toBe(0);
+    expect(head.stderr()).toBe('');
   });
 
   it('refuses bad usage with exit code 2', async () => {
