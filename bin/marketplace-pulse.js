@@ -9,4 +9,10 @@ process.stdout.on('error', (error) => {
 });
 
 const { main } = await tsImport('../src/cli/main.ts', import.meta.url);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// The command has finished its work and closed what it opened. Whatever still holds the event
+// loop (a Slack request that never gets an answer, a socket a library keeps) must not keep the
+// process from ending, so we end it once our output is written.
+const flushed = (stream) => new Promise((resolve) => stream.write('', resolve));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+process.exit(code);

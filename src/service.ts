@@ -50,13 +50,14 @@ export async function runService(config: Config, options: ServiceOptions): Promi
   let rollups: Promise<void> = Promise.resolve();
   try {
     rollups = keepRollups(db, log, stop);
-    const health: Health = { db, consumer: null, inbox: { lastMessageAt: null } };
+    const health: Health = { db, consumer: null, inbox: { lastMessageAt: null }, slack: null };
     mailer = createMailer(config.email);
     log(describeEmail(config));
     slack = config.slack ? createSlackService({ config, settings: config.slack, db, log, mailer, ...(options.now ? { now: options.now } : {}) }) : null;
     log(describeSlack(config.slack));
+    health.slack = slack;
     http = await listen(config, health, log, slack?.requestListener ?? null);
-    await slack?.start();
+    slack?.start();
     const clock = options.now ?? (() => new Date());
     const sendDeps: SendDeps = { db, mailer, config, log, now: clock, ...(slack ? { alert: slackAlerter(slack) } : {}) };
     const watch = new DeliveryWatch(db, config, log, slack, clock);
@@ -129,13 +130,21 @@ function logSessions(run: SessionHandler, log: (l: string) => void): SessionHand
   };
 }
 
+/** How long /healthz waits for the database's `select 1`. */
+const HEALTH_DB_TIMEOUT_MS = 3_000;
+
 interface Health {
   db: Database;
   consumer: ConsumerStatus | null;
   inbox: { lastMessageAt: string | null };
+  slack: SlackService | null;
 }
 
-/** GET /healthz: 200 when the database answers and the consumer runs, 503 otherwise; POST /slack/events for Slack. */
+/**
+ * GET /healthz: 200 when the database answers and the consumer runs, 503 otherwise (a restart may
+ * help); Slack failing makes it "degraded" with 200 (a restart would not help, ingest goes on).
+ * POST /slack/events for Slack.
+ */
 async function listen(config: Config, health: Health, log: (l: string) => void, slackListener: RequestListener | null): Promise<Server> {
   const server = createServer((req, res) => {
     if (slackListener && req.method === 'POST' && (req.url ?? '').split('?')[0] === '/slack/events') {
@@ -148,20 +157,28 @@ async function listen(config: Config, health: Health, log: (l: string) => void, 
     }
     void (async () => {
       let database = 'ok';
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await health.db.query('select 1');
+        // a database behind a dropped network answers nothing: say so rather than hang the check
+        const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_DB_TIMEOUT_MS / 1000} s`)), HEALTH_DB_TIMEOUT_MS)));
+        await Promise.race([health.db.query('select 1'), late]);
       } catch (error) {
         database = describeError(error);
+      } finally {
+        clearTimeout(timer);
       }
       const consumer = health.consumer;
+      const slack = health.slack?.status() ?? null;
+      const working = database === 'ok' && (!consumer || consumer.running);
       const body = {
-        status: database === 'ok' && (!consumer || consumer.running) ? 'ok' : 'unhealthy',
+        status: !working ? 'unhealthy' : slack?.state === 'failing' ? 'degraded' : 'ok',
         database,
+        slack,
         source: consumer ? 'sqs' : 'inbox',
         consumer: consumer ? { running: consumer.running, inFlight: consumer.inFlight, lastPollAt: consumer.lastPollAt, lastError: consumer.lastError } : null,
         lastMessageAt: consumer ? consumer.lastMessageAt : health.inbox.lastMessageAt,
       };
-      res.writeHead(body.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      res.writeHead(working ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     })();
   });
   await new Promise<void>((resolve, reject) => {
@@ -270,32 +287,41 @@ function stopOnSignals(): Promise<void> {
 async function watchInbox(db: Database, config: Config, log: (l: string) => void, stop: Promise<void>, seen: { lastMessageAt: string | null }): Promise<void> {
   const done = new Map<string, string>();
   const pending = new Map<string, string>();
+  const noted = new Set<string>();
   let stopping = false;
   void stop.then(() => {
     stopping = true;
   });
   while (!stopping) {
+    let objects: Awaited<ReturnType<typeof listLocalObjects>> = [];
     try {
-      for (const object of await listLocalObjects([config.inboxDir])) {
-        if (stopping) break;
-        const info = await stat(object.location).catch(() => null);
-        if (!info) continue;
-        const signature = `${info.size}:${info.mtimeMs}`;
-        if (done.get(object.location) === signature) continue;
-        if (pending.get(object.location) !== signature) {
-          pending.set(object.location, signature);
-          continue;
-        }
-        pending.delete(object.location);
+      objects = await listLocalObjects([config.inboxDir], { onSkipped: (note) => !noted.has(note) && (noted.add(note), log(`inbox: ${note}`)) });
+    } catch (error) {
+      log(`inbox: cannot list ${config.inboxDir}: ${describeError(error)}`);
+    }
+    for (const object of objects) {
+      if (stopping) break;
+      const info = await stat(object.location).catch(() => null);
+      if (!info) continue;
+      const signature = `${info.size}:${info.mtimeMs}`;
+      if (done.get(object.location) === signature) continue;
+      if (pending.get(object.location) !== signature) {
+        pending.set(object.location, signature);
+        continue;
+      }
+      try {
         const r = await ingestObject(db, object);
         seen.lastMessageAt = new Date().toISOString();
+        // a rejected file is retried only once it changes: its ledger row says why
         done.set(object.location, signature);
+        pending.delete(object.location);
         if (r.status !== 'unchanged') {
           log(`${r.status} ${r.key}${r.status === 'rejected' ? `: ${r.error}` : ` (${r.rowsInserted} rows added)`}`);
         }
+      } catch (error) {
+        // the database is away (or failed mid-file): nothing of it was stored; the next look retries it
+        log(`inbox: could not load ${object.key} now: ${describeError(error)}; trying again in ${config.inboxPollSeconds} s`);
       }
-    } catch (error) {
-      log(`inbox: ${describeError(error)}`);
     }
     await sleep(config.inboxPollSeconds * 1000, stop);
   }

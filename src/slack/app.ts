@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type Logger, type RespondFn, type SlashCommand } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import type { Config, SlackSettings } from '../config.ts';
 import { exportDataset } from '../datasets/export.ts';
 import type { Database } from '../db/client.ts';
@@ -36,12 +36,24 @@ import {
 /** Largest CSV uploaded into Slack; bigger exports are for the CLI. */
 export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 
+/** Where the connection to Slack stands, for /healthz and the log. */
+export interface SlackStatus {
+  state: 'connecting' | 'ok' | 'failing';
+  /** Why it is failing, in words an operator can act on. */
+  detail: string | null;
+  since: string;
+  nextAttemptAt: string | null;
+}
+
 export interface SlackService {
   settings: SlackSettings;
   /** HTTP mode: the handler for POST /slack/events; null in Socket Mode. */
   requestListener: RequestListener | null;
   client: WebClient;
-  start(): Promise<void>;
+  status(): SlackStatus;
+  /** Checks the token (and opens Socket Mode) in the background, retrying with backoff; never throws. */
+  start(): void;
+  /** Stops within a few seconds whatever Slack does. */
   stop(): Promise<void>;
 }
 
@@ -54,6 +66,15 @@ export interface SlackDeps {
   /** For /marketplace email; without it the command says email is not set up. */
   mailer?: Mailer;
 }
+
+/** A Slack call gives up after this long; Bolt's default retries for about 30 minutes. */
+const SLACK_TIMEOUT_MS = 15_000;
+const SLACK_RETRY = { retries: 2, factor: 2, minTimeout: 1_000, maxTimeout: 5_000 };
+/** Waits between attempts to reach Slack while it fails: 15 s doubling to 30 minutes. */
+const RETRY_FIRST_MS = 15_000;
+const RETRY_MAX_MS = 30 * 60_000;
+/** How long a stop waits for Socket Mode to close. */
+const STOP_TIMEOUT_MS = 3_000;
 
 function boltLogger(log: (l: string) => void): Logger {
   let level = LogLevel.WARN;
@@ -70,20 +91,28 @@ function boltLogger(log: (l: string) => void): Logger {
   };
 }
 
+/**
+ * Slack trouble degrades Slack only. Bolt is given the token through `authorize`, so it never
+ * calls auth.test itself (with `token`, a rejected token was an unhandled rejection that ended the
+ * whole service); we check the token in the background instead, say what is wrong, and retry.
+ */
 export function createSlackService(deps: SlackDeps): SlackService {
   const { settings, log } = deps;
   const logger = boltLogger(log);
-  const clientOptions = settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {};
+  const clientOptions = { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}), retryConfig: SLACK_RETRY, timeout: SLACK_TIMEOUT_MS };
+  const client = new WebClient(settings.botToken, { ...clientOptions, logger });
+  let identity: { botId?: string; botUserId?: string } = {};
+  const authorize = async () => ({ botToken: settings.botToken, ...identity });
   let receiver: HTTPReceiver | undefined;
   let app: App;
   if (settings.mode === 'http') {
     receiver = new HTTPReceiver({ signingSecret: settings.signingSecret!, endpoints: '/slack/events', logger });
-    app = new App({ token: settings.botToken, receiver, logger, clientOptions });
+    app = new App({ authorize, receiver, logger, clientOptions });
   } else {
-    app = new App({ token: settings.botToken, appToken: settings.appToken!, socketMode: true, logger, clientOptions });
+    app = new App({ authorize, appToken: settings.appToken!, socketMode: true, logger, clientOptions });
   }
-  const access = new AccessControl(settings, app.client);
-  const handler = new CommandHandler(deps, access, app.client);
+  const access = new AccessControl(settings, client);
+  const handler = new CommandHandler(deps, access, client);
   app.command('/marketplace', async ({ command, ack, respond }) => {
     const request = safeParse(command.text);
     // acknowledge at once (Slack allows 3 seconds); the answer follows through response_url
@@ -91,17 +120,67 @@ export function createSlackService(deps: SlackDeps): SlackService {
     if (request.kind === 'help') return;
     await handler.handle(command, request, respond);
   });
+
+  let status: SlackStatus = { state: 'connecting', detail: null, since: new Date().toISOString(), nextAttemptAt: null };
+  let stopped = false;
+  let socketOpen = false;
+  let timer: NodeJS.Timeout | undefined;
+  const connect = async (attempt: number): Promise<void> => {
+    try {
+      const who = await client.auth.test();
+      identity = { ...(who.bot_id ? { botId: who.bot_id } : {}), ...(who.user_id ? { botUserId: who.user_id } : {}) };
+      if (settings.mode === 'socket' && !socketOpen && !stopped) {
+        await withTimeout(app.start(), 30_000, 'Socket Mode did not connect within 30 s');
+        socketOpen = true;
+      }
+      if (stopped) return;
+      if (status.state !== 'ok') log(`slack: connected as ${who.user ?? who.user_id ?? 'the app'} in ${who.team ?? who.team_id ?? 'the workspace'}${settings.mode === 'socket' ? ' (Socket Mode)' : ''}`);
+      status = { state: 'ok', detail: null, since: new Date().toISOString(), nextAttemptAt: null };
+    } catch (error) {
+      if (socketOpen === false && settings.mode === 'socket') await withTimeout(app.stop(), STOP_TIMEOUT_MS, 'Socket Mode did not close').catch(() => {});
+      if (stopped) return;
+      const wait = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt);
+      const detail = explainSlackError(error, settings);
+      const next = new Date(Date.now() + wait).toISOString();
+      status = { state: 'failing', detail, since: status.state === 'failing' ? status.since : new Date().toISOString(), nextAttemptAt: next };
+      log(`slack: ${detail}; ingest and email carry on without Slack; trying again in ${Math.round(wait / 1000)} s`);
+      timer = setTimeout(() => void connect(attempt + 1), wait);
+      timer.unref();
+    }
+  };
   return {
     settings,
     requestListener: receiver ? receiver.requestListener : null,
-    client: app.client,
-    async start() {
-      if (settings.mode === 'socket') await app.start();
+    client,
+    status: () => status,
+    start() {
+      void connect(0);
     },
     async stop() {
-      if (settings.mode === 'socket') await app.stop();
+      stopped = true;
+      clearTimeout(timer);
+      if (settings.mode === 'socket') await withTimeout(app.stop(), STOP_TIMEOUT_MS, 'Socket Mode did not close').catch((error: unknown) => log(`slack: ${describeError(error)}`));
     },
   };
+}
+
+/** What an operator should do about a failed Slack call. */
+export function explainSlackError(error: unknown, settings: SlackSettings): string {
+  const code = (error as { data?: { error?: string } })?.data?.error;
+  if (code === 'invalid_auth' || code === 'not_authed' || code === 'token_revoked' || code === 'account_inactive' || code === 'token_expired') {
+    return `Slack rejected the bot token (${code}): set SLACK_BOT_TOKEN to the app's Bot User OAuth Token (xoxb-…, OAuth & Permissions)`;
+  }
+  if (code === 'invalid_app_token' || code === 'not_allowed_token_type') {
+    return `Slack rejected the app-level token (${code}): set SLACK_APP_TOKEN to an xapp-… token with connections:write (Basic Information, App-Level Tokens)`;
+  }
+  if (code) return `Slack answered ${code}`;
+  const message = describeError(error);
+  return `Slack's API cannot be reached at ${settings.apiUrl ?? 'https://slack.com/api/'} (${message})`;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]).finally(() => clearTimeout(timer));
 }
 
 type Parsed = Request | { kind: 'error'; error: RequestError };

@@ -25,6 +25,8 @@ export interface SlackDouble {
   emails: Map<string, string>;
   usergroups: Map<string, string[]>;
   callsTo(method: string): ApiCall[];
+  /** Trouble to play: every Web API call answered with this error (e.g. invalid_auth), or never answered. */
+  trouble: { error: string } | 'no answer' | null;
   stop(): Promise<void>;
 }
 
@@ -88,6 +90,8 @@ export async function startSlackDouble(): Promise<SlackDouble> {
       const args = parseArgs(raw, req.headers['content-type']);
       const token = req.headers.authorization?.replace(/^Bearer /, '');
       calls.push({ method, args, token });
+      if (double.trouble === 'no answer') return; // the request hangs until the client gives up
+      if (double.trouble) return json(200, { ok: false, error: double.trouble.error });
       switch (method) {
         case 'auth.test':
           return json(200, { ok: true, url: 'https://example.slack.com/', team: 'Example', user: 'pulse', team_id: 'T0001', user_id: 'UBOT', bot_id: 'BBOT' });
@@ -115,7 +119,8 @@ export async function startSlackDouble(): Promise<SlackDouble> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const address = server.address() as { port: number };
   base = `http://127.0.0.1:${address.port}`;
-  return {
+  const double: SlackDouble = {
+    trouble: null,
     apiUrl: `${base}/api/`,
     calls,
     responses,
@@ -125,8 +130,13 @@ export async function startSlackDouble(): Promise<SlackDouble> {
     emails,
     usergroups,
     callsTo: (method) => calls.filter((c) => c.method === method),
-    stop: () => new Promise((r) => server.close(() => r())),
+    stop: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
+  return double;
 }
 
 export const SIGNING_SECRET = 'test-signing-secret-8f2a';
