@@ -118,16 +118,18 @@ export async function* readCsv(input: AsyncIterable<Uint8Array | string>): Async
 
   for await (const chunk of input) {
     let text: string;
+    if (first && typeof chunk !== 'string') rejectBinary(chunk);
     try {
       text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     } catch {
-      throw new CsvSyntaxError(line, 'the file is not valid UTF-8 text');
+      throw new CsvSyntaxError(lineOfBadByte(pending, line, chunk as Uint8Array), 'the file is not valid UTF-8 text (save it as UTF-8; AWS delivers UTF-8)');
     }
     if (text.length === 0) continue;
     if (first) {
       first = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
+    checkNul(pending, text, line);
     const { batch, rest } = parse(pending + text, false);
     pending = rest;
     if (batch.rows.length > 0) yield batch;
@@ -136,11 +138,41 @@ export async function* readCsv(input: AsyncIterable<Uint8Array | string>): Async
   try {
     tail = decoder.decode();
   } catch {
-    throw new CsvSyntaxError(line, 'the file is not valid UTF-8 text');
+    throw new CsvSyntaxError(line + countNewlines(pending), 'the file is not valid UTF-8 text: it ends inside a character');
   }
   const last = pending + tail;
   if (last.length > 0) {
     const { batch } = parse(last, true);
     if (batch.rows.length > 0) yield batch;
   }
+}
+
+function countNewlines(text: string, end = text.length): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/** Compressed or UTF-16 files are not CSV text; say what they are instead of "not UTF-8". */
+function rejectBinary(bytes: Uint8Array): void {
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) throw new CsvSyntaxError(1, 'the file is gzip-compressed (it starts with the gzip signature 1f 8b): decompress it first (gunzip)');
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) throw new CsvSyntaxError(1, 'the file is a ZIP archive, not CSV text: extract the CSV from it first');
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) throw new CsvSyntaxError(1, 'the file is UTF-16 text (it starts with a UTF-16 byte order mark): save it as UTF-8');
+}
+
+/** A NUL character cannot be stored in PostgreSQL text, and no AWS feed contains one. */
+function checkNul(pending: string, text: string, line: number): void {
+  const at = text.indexOf('\0');
+  if (at === -1) return;
+  throw new CsvSyntaxError(line + countNewlines(pending) + countNewlines(text, at), 'contains a NUL character (byte 00), which is not text; the file is damaged or not a CSV file');
+}
+
+/** The line of the first byte that is not UTF-8: text before it, decoded leniently, counts the lines. */
+function lineOfBadByte(pending: string, line: number, chunk: Uint8Array): number {
+  // bytes finishing a character begun in the previous chunk are not the culprit
+  let start = 0;
+  while (start < 3 && start < chunk.length && (chunk[start]! & 0xc0) === 0x80) start++;
+  const lenient = new TextDecoder('utf-8', { fatal: false }).decode(chunk.subarray(start));
+  const bad = lenient.indexOf('\uFFFD');
+  return line + countNewlines(pending) + countNewlines(lenient, bad === -1 ? lenient.length : bad);
 }

@@ -120,6 +120,8 @@ export async function ingestObject(db: Database, src: ObjectSource, options: Ing
   let identity: ObjectIdentity = { size: null, sha256: null, etag: null };
   let loaded: FileResult;
   try {
+    // S3 keys cannot hold a NUL; a notification naming one (%00) is malformed, and retrying will not help
+    if (src.key.includes('\0')) throw new RejectedFile('the object key contains a NUL character (%00 in the notification), which no S3 object key can hold');
     identity = await src.identify();
     if (recognised.kind === 'unknown') throw new RejectedFile(`unknown dataset: ${recognised.reason}`);
     if (recognised.kind === 'cas-meta') return await loadMetadata(db, src, identity, recognised, startedAt, now);
@@ -132,7 +134,7 @@ export async function ingestObject(db: Database, src: ObjectSource, options: Ing
     const problemCount = error instanceof RejectedFile ? error.problemCount : 1;
     const period = recognised.kind === 'sdds' || recognised.kind === 'cas' ? recognised.period : null;
     const message = describeError(error);
-    const row = await insertLedger(db, src, identity, {
+    const row = await recordRejection(db, src, identity, {
       dataset: dataset?.name ?? null,
       period,
       status: 'rejected',
@@ -161,6 +163,20 @@ export async function ingestObject(db: Database, src: ObjectSource, options: Ing
   return loaded;
 }
 
+/**
+ * A rejection always ends as a ledger row: with its details when they can be stored, else with
+ * its reason alone (so a value the database cannot hold never turns a rejection into a crash).
+ */
+async function recordRejection(db: Database, src: ObjectSource, identity: ObjectIdentity, fields: LedgerFields): Promise<number> {
+  try {
+    return await insertLedger(db, src, identity, fields);
+  } catch (error) {
+    if (!isDataError(error)) throw error; // the database is away: the caller retries later
+    const reason = `${fields.error ?? 'rejected'} (its details could not be stored: ${describeError(error)})`;
+    return insertLedger(db, src, identity, { ...fields, error: reason, errorDetails: undefined });
+  }
+}
+
 /** PostgreSQL's verdict on a value we let through (class 22: data exception; 23: constraint). */
 function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
@@ -186,9 +202,9 @@ async function insertLedger(db: Tx, src: ObjectSource, id: ObjectIdentity, f: Le
      values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) returning id`,
     [
       src.source,
-      src.bucket,
-      src.key,
-      src.location,
+      src.bucket === null ? null : storable(src.bucket),
+      storable(src.key),
+      storable(src.location),
       id.size,
       id.sha256,
       id.etag,
@@ -197,14 +213,27 @@ async function insertLedger(db: Tx, src: ObjectSource, id: ObjectIdentity, f: Le
       f.period?.end ?? null,
       f.status,
       f.rowsRead ?? 0,
-      f.error ?? null,
-      f.errorDetails === undefined ? null : JSON.stringify(f.errorDetails),
+      f.error === undefined ? null : storable(f.error),
+      f.errorDetails === undefined ? null : storableJson(f.errorDetails),
       f.dataThrough ?? null,
       f.startedAt.toISOString(),
       f.finishedAt.toISOString(),
     ],
   );
   return Number(rows[0]!.id);
+}
+
+/**
+ * Text PostgreSQL can store: a NUL (which no text or jsonb value may hold, not even as \u0000)
+ * is written as the visible escape \0, and a lone UTF-16 surrogate as U+FFFD.
+ */
+export function storable(text: string): string {
+  return text.replace(/\u0000/g, '\\0').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+/** JSON of `value` with every string in it storable. */
+function storableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? storable(v) : v));
 }
 
 interface PreviousLoad {

@@ -3,6 +3,7 @@
  * CAS metadata and SDDS history.
  */
 import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentWhere, queryAsOf } from '../../src/datasets/history.ts';
 import { refreshRollups } from '../../src/rollups/refresh.ts';
@@ -17,6 +18,15 @@ function billingRow(id: string, amount: string, day = '01'): string[] {
   return [`2024-03-${day}T00:00:00Z`, `2024-03-${day}T06:00:00Z`, `2024-03-${day}T06:00:00Z`, '', id, 'INVOICED', 'SELLER_REV_SHARE', amount, 'USD', '1', `2024-03-${day}T00:00:00Z`];
 }
 const BILLING_KEY = 'BillingEventFeed_V1/year=2024/month=03/data.csv';
+
+/** A product feed of `lines` lines with a latin-1 "é" (not UTF-8) on line `bad`. */
+function latin1At(bad: number, lines: number): Buffer {
+  const parts: Buffer[] = [Buffer.from('valid_from,product_id,title\n')];
+  for (let line = 2; line <= lines; line++) {
+    parts.push(Buffer.from(`2024-07-01T00:00:00Z,prod-${line},`), line === bad ? Buffer.from([0x43, 0x61, 0x66, 0xe9]) : Buffer.from('Cafe'), Buffer.from('\n'));
+  }
+  return Buffer.concat(parts);
+}
 
 describe.each(ENGINES)('ingest on %s', (_engine, create) => {
   let t: TestDatabase;
@@ -93,6 +103,11 @@ describe.each(ENGINES)('ingest on %s', (_engine, create) => {
       ['duplicate header', 'ProductFeed_V1/year=2024/month=04/data.csv', 'valid_from,product_id,title,Title\n', /"title" and "Title" are both the title column/],
       ['required value empty', 'ProductFeed_V1/year=2024/month=05/data.csv', 'valid_from,product_id,title\n2024-05-01T00:00:00Z,,Acme\n', /line 2: product_id "" is empty but the column is required/],
       ['bad CAS metadata', 'cas/daily_business_fees_2024-05-24.meta.json', '{"dataSetCoverageRange":{"startDateTime":"soon"}}', /dataSetCoverageRange/],
+      ['a NUL byte in a value', 'ProductFeed_V1/year=2024/month=06/data.csv', 'valid_from,product_id,title\n2024-06-01T00:00:00Z,prod-a,ok\n2024-06-01T00:00:00Z,prod-b,A\u0000cme\n', /^line 3: contains a NUL character/],
+      ['a latin-1 byte on line 501', 'ProductFeed_V1/year=2024/month=07/data.csv', latin1At(501, 600), /^line 501: the file is not valid UTF-8/],
+      ['a latin-1 byte on line 15000, past the first read', 'ProductFeed_V1/year=2024/month=08/data.csv', latin1At(15_000, 20_000), /^line 15000: the file is not valid UTF-8/],
+      ['a gzip file named .csv', 'ProductFeed_V1/year=2024/month=09/data.csv', gzipSync('valid_from,product_id,title\n2024-09-01T00:00:00Z,prod-a,ok\n'), /^line 1: the file is gzip-compressed/],
+      ['a UTF-16 file', 'ProductFeed_V1/year=2024/month=10/data.csv', Buffer.from('\ufeffvalid_from,product_id,title\n', 'utf16le'), /^line 1: the file is UTF-16 text/],
     ];
 
     it.each(corpus)('%s is rejected with a useful message, nothing stored is touched', async (_what, key, content, message) => {
@@ -103,6 +118,28 @@ describe.each(ENGINES)('ingest on %s', (_engine, create) => {
       expect(await count('sdds_billing_event')).toBe(before);
       const ledger = await t.db.query<{ status: string; error: string }>(`select status, error from ingest_file where id = $1`, [r.fileId]);
       expect(ledger[0]).toEqual({ status: 'rejected', error: r.error });
+    });
+
+    it('rejects a key holding a NUL (a malformed notification), storing it visibly', async () => {
+      const file = await putFile(root, 'nul-key/data.csv', 'valid_from,product_id,title\n');
+      const r = await ingestObject(t.db, localObject(file, 'ProductFeed_V1/year=2024/month=11/da\u0000ta.csv'));
+      expect(r.status).toBe('rejected');
+      expect(r.error).toContain('the object key contains a NUL character');
+      const ledger = await t.db.query<{ object_key: string }>(`select object_key from ingest_file where id = $1`, [r.fileId]);
+      expect(ledger[0]!.object_key).toBe('ProductFeed_V1/year=2024/month=11/da\\0ta.csv');
+    });
+
+    it('a NUL byte rejects its file, with its ledger row, and the run goes on', async () => {
+      const dir = await tempDir();
+      await putFile(dir, 'LegacyIdMappingFeed_V1/year=2025/month=01/data.csv', 'valid_from,mapping_type,legacy_id,new_id\n2025-01-01T00:00:00Z,OFFER,legacy\u0000-1,offer-1\n');
+      await putFile(dir, 'LegacyIdMappingFeed_V1/year=2025/month=02/data.csv', 'valid_from,mapping_type,legacy_id,new_id\n2025-02-01T00:00:00Z,OFFER,legacy-2,offer-2\n');
+      const summary = await ingestPaths(t.db, [dir]);
+      expect(summary.results.map((r) => r.status)).toEqual(['rejected', 'loaded']);
+      const rows = await t.db.query<{ status: string; error: string }>(`select status::text, error from ingest_file where object_key like 'LegacyIdMappingFeed_V1/year=2025/%' order by id`);
+      expect(rows).toEqual([
+        { status: 'rejected', error: expect.stringMatching(/^line 2: contains a NUL character/) },
+        { status: 'loaded', error: null },
+      ]);
     });
 
     it('rejects a file that cannot be read, naming it', async () => {
