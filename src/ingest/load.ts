@@ -292,6 +292,9 @@ async function loadData(
     }
 
     const period = def.source === 'cas' ? await casPeriod(tx, src, recognised.period) : recognised.period;
+    // a CAS file replaces its period: two copies of it under other keys (a bucket and a folder
+    // inside it, loaded at once) take turns on what they replace, or both would add their rows
+    if (def.source === 'cas') await tx.query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [`cas:${def.name}:${period.start}:${period.end}`]);
     const fileId = await insertLedger(tx, src, identity, { dataset: def.name, period, status: 'loaded', startedAt, finishedAt: startedAt });
 
     let rowsReplaced = 0;

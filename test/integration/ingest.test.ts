@@ -229,6 +229,19 @@ describe.each(ENGINES)('ingest on %s', (_engine, create) => {
       ]);
     });
 
+    it('two copies of a CAS file under other keys, loaded at the same moment, leave its rows once', async () => {
+      const header = ['Customer Reference ID', 'Product Title', 'Product Code', 'Offer ID'];
+      const content = csv([header, ...Array.from({ length: 200 }, (_, i) => [`race-${i}`, 'Acme', 'pc', 'o1'])]);
+      for (const day of ['2024-04-02', '2024-04-03', '2024-04-04']) {
+        const name = `daily_business_new_product_subscribers_${day}.csv`;
+        // `ingest ./bucket` beside `ingest ./bucket/cas`: the same file as cas/<name> and as <name>
+        const [a, b] = await Promise.all([ingestContent(t.db, root, `cas/${name}`, content), ingestContent(t.db, `${root}/cas-copy`, name, content)]);
+        expect([a.status, b.status]).toEqual(['loaded', 'loaded']);
+        const rows = await t.db.query<{ n: number }>(`select count(*)::int as n from cas_daily_business_new_product_subscribers where _period_start = $1::date - 1`, [day]);
+        expect(rows, day).toEqual([{ n: 200 }]);
+      }
+    });
+
     it('takes CAS coverage from the .meta.json, before or after its data file', async () => {
       const meta = (type: string, date: string, start: string, end: string) =>
         JSON.stringify({
