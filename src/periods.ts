@@ -46,30 +46,61 @@ export const PERIOD_FORMS = [
   'YYYY-MM-DD..YYYY-MM-DD',
 ];
 
+/** Periods lie within these years: AWS Marketplace data starts in 2012; the far future is a typo. */
+export const MIN_YEAR = 1970;
+export const MAX_YEAR = 9998;
+
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar day `instant` falls on in `timeZone`. */
 export function localDate(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(instant);
+  let format = dateFormats.get(timeZone);
+  if (!format) dateFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  const parts = format.formatToParts(instant);
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
 /** Minutes `timeZone` is ahead of UTC at `instant`. */
-function offsetMinutes(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(instant);
+function offsetMinutes(instant: number, timeZone: string): number {
+  let format = clockFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    clockFormats.set(timeZone, format);
+  }
+  const parts = format.formatToParts(instant);
   const n = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   const asUtc = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
-  return Math.round((asUtc - Math.floor(instant.getTime() / 1000) * 1000) / 60_000);
+  return Math.round((asUtc - Math.floor(instant / 1000) * 1000) / 60_000);
 }
 
-/** The instant local midnight of `date` happens in `timeZone` (DST-safe). */
+const HOURS_36_MS = 36 * 3_600_000;
+
+/**
+ * The first instant of the local date `date` in `timeZone`. Usually its midnight; where a clock
+ * change skips midnight (DST starting at 00:00 in Santiago, Havana, once São Paulo) the day
+ * begins at the change, 01:00; where a whole day is skipped (Apia, 2011-12-30) it begins and
+ * ends at the same instant, so the day holds nothing.
+ */
 export function zonedMidnight(date: string, timeZone: string): Date {
-  const guess = Date.parse(`${date}T00:00:00Z`);
-  let t = guess - offsetMinutes(new Date(guess), timeZone) * 60_000;
-  t = guess - offsetMinutes(new Date(t), timeZone) * 60_000;
-  return new Date(t);
+  const wall = Date.parse(`${date}T00:00:00Z`);
+  // the offsets in force around that day; midnight is where one of them puts it, if anywhere
+  const offsets = new Set([offsetMinutes(wall - HOURS_36_MS, timeZone), offsetMinutes(wall, timeZone), offsetMinutes(wall + HOURS_36_MS, timeZone)]);
+  const midnights = [...offsets].map((o) => wall - o * 60_000).filter((t) => offsetMinutes(t, timeZone) * 60_000 === wall - t);
+  if (midnights.length > 0) return new Date(Math.min(...midnights));
+  // midnight does not exist that day: the first second whose local date is `date` or later
+  let lo = Math.floor((wall - HOURS_36_MS) / 1000);
+  let hi = Math.floor((wall + HOURS_36_MS) / 1000);
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (localDate(new Date(mid * 1000), timeZone) >= date) hi = mid;
+    else lo = mid + 1;
+  }
+  return new Date(lo * 1000);
 }
 
 const short = (date: string, withYear = false) => {
@@ -114,6 +145,19 @@ function localPeriod(startDate: string, endDate: string, label: string, timeZone
 
 /** Resolves what a person typed into a period. */
 export function parsePeriod(input: string, options: PeriodOptions): Period {
+  // checked before any date arithmetic, which goes wrong past year 9999 (and before 1970, means nothing here)
+  const years = [/^\s*(?:fy)?(\d{4})\b/i.exec(input)?.[1], /\.\.(\d{4})-/.exec(input)?.[1], String(options.now.getUTCFullYear())];
+  if (years.some((y) => y !== undefined && (Number(y) < MIN_YEAR || Number(y) > MAX_YEAR))) throw outOfRange(input);
+  const period = resolvePeriod(input, options);
+  if (period.startDate < `${MIN_YEAR}-01-01` || period.endDate > `${MAX_YEAR + 1}-01-01`) throw outOfRange(input);
+  return period;
+}
+
+function outOfRange(input: string): AppError {
+  return new AppError('usage', `"${input}": periods must lie between the years ${MIN_YEAR} and ${MAX_YEAR}`);
+}
+
+function resolvePeriod(input: string, options: PeriodOptions): Period {
   const text = input.trim().toLowerCase();
   const { timeZone, fiscalYearStartMonth: fm } = options;
   const today = localDate(options.now, timeZone);

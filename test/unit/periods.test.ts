@@ -64,3 +64,41 @@ describe('parsePeriod', () => {
     expect(() => parsePeriod('2026-10-15..2026-10-01', utc)).toThrow(/ends \(2026-10-01\) before it starts/);
   });
 });
+
+describe('days that do not begin at midnight', () => {
+  const at = (timeZone: string) => ({ now: new Date('2026-11-29T08:00:00Z'), timeZone, fiscalYearStartMonth: 1 });
+  it.each([
+    // DST starting at 00:00: the day begins at 01:00, the moment of the change
+    ['America/Santiago', '2022-09-11', '2022-09-11T04:00:00.000Z'],
+    ['America/Havana', '2026-03-08', '2026-03-08T05:00:00.000Z'],
+    ['America/Sao_Paulo', '2018-11-04', '2018-11-04T03:00:00.000Z'],
+    // and the days either side begin at their midnight
+    ['America/Santiago', '2022-09-10', '2022-09-10T04:00:00.000Z'],
+    ['America/Santiago', '2022-09-12', '2022-09-12T03:00:00.000Z'],
+    // DST ending at midnight (clocks back from 00:00 to 23:00 the day before)
+    ['America/Santiago', '2022-04-03', '2022-04-03T04:00:00.000Z'],
+  ])('%s %s begins at %s', (timeZone, date, start) => {
+    expect(zonedMidnight(date, timeZone).toISOString()).toBe(start);
+    expect(localDate(new Date(start), timeZone)).toBe(date);
+    expect(localDate(new Date(Date.parse(start) - 1000), timeZone) < date).toBe(true);
+    expect(parsePeriod(`${date}..${date}`, at(timeZone)).start).toBe(start);
+  });
+
+  it('a day a time zone skipped holds nothing (Apia, 2011-12-30)', () => {
+    const day = parsePeriod('2011-12-30..2011-12-30', at('Pacific/Apia'));
+    expect([day.start, day.end]).toEqual(['2011-12-30T10:00:00.000Z', '2011-12-30T10:00:00.000Z']);
+    const month = parsePeriod('2011-12', at('Pacific/Apia'));
+    expect([month.start, month.end]).toEqual(['2011-12-01T10:00:00.000Z', '2011-12-31T10:00:00.000Z']);
+  });
+});
+
+describe('periods out of range are usage errors naming the input', () => {
+  const o = { now: new Date('2026-11-29T08:00:00Z'), timeZone: 'UTC', fiscalYearStartMonth: 1 };
+  it.each(['9999-12', '9999', '9999-Q4', '0099-10', '0001', '1969-12', '2026-10-01..9999-12-31', '0050-01-01..2026-01-01'])('%s', (text) => {
+    expect(() => parsePeriod(text, o)).toThrow(new RegExp(`^"${text.replace(/\./g, '\\.')}": periods must lie between the years 1970 and 9998$`));
+  });
+  it('and the years at the edges work', () => {
+    expect(parsePeriod('1970-01', o).start).toBe('1970-01-01T00:00:00.000Z');
+    expect(parsePeriod('9998-12', o).end).toBe('9999-01-01T00:00:00.000Z');
+  });
+});
