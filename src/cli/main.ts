@@ -25,7 +25,7 @@ import { backfill, formatProgress, parseS3Uri } from '../ingest/backfill.ts';
 import { ingestPaths } from '../ingest/run.ts';
 import { createS3Client } from '../ingest/s3.ts';
 import { answer, answerToCsv, METRICS, type MetricAnswer } from '../metrics/query.ts';
-import { parsePeriod } from '../periods.ts';
+import { MAX_YEAR, MIN_YEAR, parsePeriod } from '../periods.ts';
 import { runService } from '../service.ts';
 import { formatTable } from './format.ts';
 
@@ -222,8 +222,7 @@ export const COMMANDS: Command[] = [
       if (positionals.length !== 2) throw new AppError('usage', 'query needs a metric and a period, e.g. query revenue last-month --by product');
       const format = values.format === undefined ? 'table' : String(values.format);
       if (!['table', 'json', 'csv'].includes(format)) throw new AppError('usage', `--format must be table, json or csv, not "${format}"`);
-      const days = values.days === undefined ? undefined : Number(values.days);
-      if (days !== undefined && (!Number.isInteger(days) || days < 1)) throw new AppError('usage', `--days must be a whole number of days, not "${String(values.days)}"`);
+      const days = values.days === undefined ? undefined : wholeNumber('--days', values.days, 1, MAX_DAYS, 'days');
       const options = { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth, ...(days === undefined ? {} : { days }) };
       // validate the input before opening the database
       parsePeriod(positionals[1]!, options);
@@ -353,6 +352,7 @@ export const COMMANDS: Command[] = [
     run: async ({ config, values, io, withDb }) => {
       const now = values.at === undefined ? new Date() : new Date(String(values.at));
       if (Number.isNaN(now.getTime())) throw new AppError('usage', `--at must be an ISO 8601 instant such as 2026-11-29T08:00:00Z, not "${String(values.at)}"`);
+      if (now.getUTCFullYear() < MIN_YEAR || now.getUTCFullYear() > MAX_YEAR) throw new AppError('usage', `--at must lie between the years ${MIN_YEAR} and ${MAX_YEAR}, not "${String(values.at)}"`);
       return withDb(async (db) => {
         const rows = await computeFreshness(db, now, config.deliveries);
         if (values.json) io.out(JSON.stringify(rows, null, 2));
@@ -375,8 +375,7 @@ export const COMMANDS: Command[] = [
     optionHelp: { seed: 'random seed (default 42)', through: 'last day of data, YYYY-MM-DD (default yesterday)' },
     run: async ({ positionals, values, io }) => {
       if (positionals.length !== 1) throw new AppError('usage', 'demo-data needs exactly one directory');
-      const seed = values.seed === undefined ? 42 : Number(values.seed);
-      if (!Number.isInteger(seed)) throw new AppError('usage', `--seed must be a whole number, not "${String(values.seed)}"`);
+      const seed = values.seed === undefined ? 42 : wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1, 'a seed');
       const through = values.through === undefined ? undefined : String(values.through);
       const written = await writeDemoData(positionals[0]!, { seed, ...(through ? { through } : {}) });
       io.out(`wrote ${written.files} files (${written.rows} rows) of demo data to ${positionals[0]}`);
@@ -416,11 +415,23 @@ function describeResult(r: FileResult): string {
   return `${what} (${r.dataset}: ${r.rowsRead} rows read, ${r.rowsInserted} added${replaced}${extra})`;
 }
 
+/** The largest --limit: more rows than a terminal can show, fewer than the database's limits. */
+const MAX_LIMIT = 1_000_000;
+/** The renewal watch looks ahead at most ten years. */
+const MAX_DAYS = 3_660;
+
+/** A whole number option within [min, max], written as digits; a usage error naming it otherwise. */
+function wholeNumber(option: string, value: unknown, min: number, max: number, what: string): number {
+  const text = String(value).trim();
+  const n = /^\d{1,15}$/.test(text) ? Number(text) : NaN;
+  if (Number.isNaN(n)) throw new AppError('usage', `${option} must be a whole number of ${what}, not "${text}"`);
+  if (n < min || n > max) throw new AppError('usage', `${option} must be between ${min.toLocaleString('en-US')} and ${max.toLocaleString('en-US')}, not ${text}`);
+  return n;
+}
+
 /** --limit: how many rows (default 50). */
 function parseLimit(value: unknown): number {
-  const limit = value === undefined ? 50 : Number(value);
-  if (!Number.isInteger(limit) || limit < 1) throw new AppError('usage', `--limit must be a positive whole number, not "${String(value)}"`);
-  return limit;
+  return value === undefined ? 50 : wholeNumber('--limit', value, 1, MAX_LIMIT, 'rows');
 }
 
 export function helpText(): string {

@@ -86,9 +86,36 @@ describe('marketplace-pulse CLI', () => {
     expect(head.stderr()).toBe('');
   });
 
+  it('refuses numbers and dates out of range as usage, naming the argument, before any query', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['ledger', '--limit', '99999999999999999999'], /--limit must be a whole number of rows, not "99999999999999999999"|--limit must be between 1 and 1,000,000/],
+      [['ledger', '--limit', '1e3'], /--limit must be a whole number of rows, not "1e3"/],
+      [['freshness', '--at', '+275760-09-13T00:00:00Z'], /--at must lie between the years 1970 and 9998/],
+      [['query', 'revenue', '9999-12'], /"9999-12": periods must lie between the years 1970 and 9998/],
+      [['query', 'revenue', '0099-01'], /"0099-01": periods must lie between the years 1970 and 9998/],
+      [['query', 'active', 'today', '--days', '1e308'], /--days must be a whole number of days, not "1e308"/],
+      [['query', 'active', 'today', '--days', '99999'], /--days must be between 1 and 3,660, not 99999/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await run(...argv);
+      expect(r.err, argv.join(' ')).toMatch(message);
+      expect(r.err).not.toMatch(/\n\s+at |select |insert /i);
+      expect(r.code, argv.join(' ')).toBe(2);
+    }
+  });
+
+  it('masks every form of a database password in what it prints', async () => {
+    const c = capture();
+    const code = await main(['datasets'], c.io, { DATA_DIR: env.DATA_DIR, DATABASE_URL: 'postgres://reader:s3cret-a@127.0.0.1:1/pulse?password=s3cret-b&sslpassword=s3cret-c&application_name=x' });
+    expect(code).toBe(1);
+    const printed = [...c.out, ...c.err].join('\n');
+    expect(printed).toContain('could not open PostgreSQL at postgres://reader:***@127.0.0.1:1/pulse?password=***&sslpassword=***&application_name=x');
+    expect(printed).not.toMatch(/s3cret/);
+  });
+
   it('refuses bad usage with exit code 2', async () => {
     expect((await run('ingest')).code).toBe(2);
-    expect((await run('ledger', '--limit', 'ten')).err).toContain('--limit must be a positive whole number');
+    expect((await run('ledger', '--limit', 'ten')).err).toContain('--limit must be a whole number of rows, not "ten"');
     expect((await run('nope')).err).toContain('unknown command "nope"');
     expect((await run('datasets', '--verbose')).code).toBe(2);
   });
