@@ -71,6 +71,18 @@ describe('SQS pipeline', () => {
     await until(async () => (await queueDepth()) === 0, 'the message to be deleted');
   });
 
+  it('rejects a key with %00 once, stored visibly, and deletes its message instead of retrying it', async () => {
+    await aws.send({ Records: [{ eventName: 'ObjectCreated:Put', s3: { bucket: { name: aws.bucket }, object: { key: 'feeds/TaxItemFeed_V1/year%3D2026/month%3D09/da%00ta.csv' } } }] });
+    const [row] = await until(async () => {
+      const r = await ledger('feeds/TaxItemFeed_V1/year=2026/month=09/da\\0ta.csv');
+      return r.length ? r : undefined;
+    }, 'the malformed key to be recorded');
+    expect(row).toMatchObject({ status: 'rejected', error: expect.stringContaining('contains a NUL character (%00') });
+    await until(async () => (await queueDepth()) === 0, 'the message to be deleted');
+    await new Promise((r) => setTimeout(r, 3_500)); // past the visibility timeout: not received again
+    expect(await ledger('feeds/TaxItemFeed_V1/year=2026/month=09/da\\0ta.csv')).toHaveLength(1);
+  });
+
   it('keeps a poison message in dead_letter with its reason and does not delete it', async () => {
     await aws.send('{"hello": "world"}');
     const [dl] = await until(async () => {
