@@ -27,6 +27,10 @@ const schema = z.object({
   SQS_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(43_200).default(300),
   AWS_REGION: z.string().min(1).optional(),
   AWS_DEFAULT_REGION: z.string().min(1).optional(),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_SESSION_TOKEN: z.string().min(1).optional(),
+  AWS_PROFILE: z.string().min(1).optional(),
   AWS_ENDPOINT_URL: z.string().url().optional(),
   AWS_ENDPOINT_URL_S3: z.string().url().optional(),
   AWS_ENDPOINT_URL_SQS: z.string().url().optional(),
@@ -115,6 +119,12 @@ function list(pattern: RegExp, problem: string) {
 export interface AwsSettings {
   /** Unset: the SDK's own lookup (AWS config files, instance metadata). */
   region: string | undefined;
+  /**
+   * Credentials from this environment (keys, or a profile), handed to the SDK explicitly so a
+   * command run inside another process (see DataDirHost) uses its caller's; unset: the SDK's chain.
+   */
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+  profile: string | undefined;
   /** An emulator or proxy instead of AWS (AWS_ENDPOINT_URL, or the per-service variables). */
   s3Endpoint: string | undefined;
   sqsEndpoint: string | undefined;
@@ -218,6 +228,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sqsVisibilityTimeoutSeconds: c.SQS_VISIBILITY_TIMEOUT_SECONDS,
     aws: {
       region: c.AWS_REGION ?? c.AWS_DEFAULT_REGION,
+      credentials:
+        c.AWS_ACCESS_KEY_ID && c.AWS_SECRET_ACCESS_KEY
+          ? { accessKeyId: c.AWS_ACCESS_KEY_ID, secretAccessKey: c.AWS_SECRET_ACCESS_KEY, ...(c.AWS_SESSION_TOKEN ? { sessionToken: c.AWS_SESSION_TOKEN } : {}) }
+          : undefined,
+      profile: c.AWS_PROFILE,
       s3Endpoint: c.AWS_ENDPOINT_URL_S3 ?? c.AWS_ENDPOINT_URL,
       sqsEndpoint: c.AWS_ENDPOINT_URL_SQS ?? c.AWS_ENDPOINT_URL,
     },

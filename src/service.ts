@@ -79,7 +79,11 @@ export async function runService(config: Config, options: ServiceOptions): Promi
     const firstChecks = () => void scheduler?.run('delivery-watch').then(() => scheduler?.run('digest-check'));
     if (config.sqsQueueUrl) {
       const s3 = createS3Client(config.aws);
-      const sqs = new SQSClient({ ...(config.aws.region ? { region: config.aws.region } : {}), ...(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}) });
+      const sqs = new SQSClient({
+        ...(config.aws.region ? { region: config.aws.region } : {}),
+        ...(config.aws.credentials ? { credentials: config.aws.credentials } : config.aws.profile ? { profile: config.aws.profile } : {}),
+        ...(config.aws.sqsEndpoint ? { endpoint: config.aws.sqsEndpoint } : {}),
+      });
       const consumer = new SqsConsumer({
         db,
         s3,

@@ -7,10 +7,11 @@ import type { AwsSettings } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { RejectedFile, type ObjectSource } from './load.ts';
 
-/** Credentials come from the SDK's default chain; an endpoint other than AWS gets path-style URLs. */
+/** Credentials from the configuration when it names them, else the SDK's default chain; an endpoint other than AWS gets path-style URLs. */
 export function createS3Client(aws: AwsSettings): S3Client {
   return new S3Client({
     ...(aws.region ? { region: aws.region } : {}),
+    ...(aws.credentials ? { credentials: aws.credentials } : aws.profile ? { profile: aws.profile } : {}),
     ...(aws.s3Endpoint ? { endpoint: aws.s3Endpoint, forcePathStyle: true } : {}),
   });
 }

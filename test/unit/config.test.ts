@@ -18,6 +18,12 @@ describe('loadConfig', () => {
     expect(c.inboxDir.endsWith('/data/inbox')).toBe(true);
   });
 
+  it('takes AWS credentials from its environment, so a command run inside the service uses its caller\'s', () => {
+    expect(loadConfig({ AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' }).aws).toMatchObject({ credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' }, profile: undefined });
+    expect(loadConfig({ AWS_PROFILE: 'finance' }).aws).toMatchObject({ credentials: undefined, profile: 'finance' });
+    expect(loadConfig({}).aws).toMatchObject({ credentials: undefined, profile: undefined });
+  });
+
   it('reads delivery settings and checks dataset names', () => {
     const c = loadConfig({ DATASETS_NOT_EXPECTED: 'sdds_daily_usage, DailyUsageFeed_V1', DELIVERY_THRESHOLDS: 'sdds_billing_event=12/36' });
     expect([...c.deliveries.notExpected]).toEqual(['sdds_daily_usage']);
