@@ -18,6 +18,8 @@ export type Totals = Record<string, Cell> | Array<Record<string, Cell>>;
 
 export interface MetricAnswer {
   metric: string;
+  /** The breakdown of its rows, if one was asked for. */
+  by?: string;
   period: { start: string; end: string; label: string };
   /** Money metrics: one entry per currency; counts: a single object. */
   totals: Totals;
@@ -42,8 +44,16 @@ export interface MetricDefinition {
   dimensions: readonly string[];
   /** The dataset whose freshness the answer carries, per source. */
   datasets: { sdds: string; cas: string };
+  /** The columns of its rows (for a breakdown, or none): a CSV of no rows still has its header. */
+  columns(by: string | undefined): readonly string[];
+  /** The columns of one entry of its totals. */
+  totalColumns: readonly string[];
   run(db: Database, args: RunArgs): Promise<{ metric: string; totals: unknown; rows: unknown[]; source: MetricAnswer['source'] }>;
 }
+
+const BREAKDOWN = ['currency', 'key', 'name', 'detail'] as const;
+const AGREEMENT = ['agreement_id', 'company', 'aws_account_id', 'product', 'offer', 'status', 'at', 'contract_value', 'currency'] as const;
+const TOTALS_ONLY: readonly string[] = [];
 
 export const METRICS: MetricDefinition[] = [
   {
@@ -51,6 +61,8 @@ export const METRICS: MetricDefinition[] = [
     summary: 'billed revenue by invoice date: gross, refunds and credits, AWS listing fees, seller tax share, net (per currency)',
     dimensions: REVENUE_DIMENSIONS,
     datasets: { sdds: 'sdds_billing_event', cas: 'cas_sales_compensation_billed_revenue' },
+    totalColumns: ['currency', 'gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'net_revenue'],
+    columns: (by) => (by ? [...BREAKDOWN, 'gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'net_revenue'] : TOTALS_ONLY),
     run: (db, a) => getRevenue(db, { period: a.period, timeZone: a.timeZone, ...(a.by ? { by: a.by as RevenueDimension } : {}) }),
   },
   {
@@ -58,6 +70,8 @@ export const METRICS: MetricDefinition[] = [
     summary: 'new subscribers: agreements accepted in the period (renewals excluded), with company, product, offer and contract value',
     dimensions: [],
     datasets: { sdds: 'sdds_agreement', cas: 'cas_daily_business_new_product_subscribers' },
+    columns: () => AGREEMENT,
+    totalColumns: ['count'],
     run: (db, a) => getSubscribers(db, a.period),
   },
   {
@@ -65,6 +79,8 @@ export const METRICS: MetricDefinition[] = [
     summary: 'agreements active at the end of the period, fee-based and usage-based, and those ending within --days (default 90)',
     dimensions: [],
     datasets: { sdds: 'sdds_agreement', cas: 'sdds_agreement' },
+    totalColumns: ['count', 'fee_based', 'usage_based', 'expiring', 'expiring_within_days'],
+    columns: () => ['agreement_id', 'company', 'aws_account_id', 'product', 'offer', 'status', 'contract_value', 'currency', 'at', 'pricing', 'end_time', 'days_to_end'],
     run: (db, a) => getActive(db, a.period, a.now, a.days ?? 90),
   },
   {
@@ -72,6 +88,8 @@ export const METRICS: MetricDefinition[] = [
     summary: 'metered usage by usage date: estimated revenue per pricing currency (and quantity by product, customer, dimension or month)',
     dimensions: USAGE_DIMENSIONS,
     datasets: { sdds: 'sdds_daily_usage', cas: 'cas_daily_business_usage_by_instance_type' },
+    totalColumns: ['currency', 'estimated_revenue'],
+    columns: (by) => (by ? [...BREAKDOWN, 'estimated_revenue', 'quantity'] : TOTALS_ONLY),
     run: (db, a) => getUsage(db, a.period, a.by as FlowDimension | undefined),
   },
   {
@@ -79,6 +97,8 @@ export const METRICS: MetricDefinition[] = [
     summary: 'buyer payments collected in the period (COLLECTED events), per currency',
     dimensions: MONEY_FLOW_DIMENSIONS,
     datasets: { sdds: 'sdds_billing_event', cas: 'sdds_billing_event' },
+    totalColumns: ['currency', 'collected'],
+    columns: (by) => (by ? [...BREAKDOWN, 'collected'] : TOTALS_ONLY),
     run: (db, a) => getCollections(db, a.period, a.timeZone, a.by as FlowDimension | undefined),
   },
   {
@@ -86,6 +106,8 @@ export const METRICS: MetricDefinition[] = [
     summary: 'payouts to you in the period, net of failed ones: each payout, or what was paid by product, customer or month',
     dimensions: MONEY_FLOW_DIMENSIONS,
     datasets: { sdds: 'sdds_billing_event', cas: 'cas_disbursed_amount_by_product' },
+    totalColumns: ['currency', 'disbursed'],
+    columns: (by) => (by ? [...BREAKDOWN, 'disbursed'] : [...BREAKDOWN, 'disbursed', 'status']),
     run: (db, a) => getDisbursements(db, a.period, a.timeZone, a.by as FlowDimension | undefined),
   },
   {
@@ -93,6 +115,8 @@ export const METRICS: MetricDefinition[] = [
     summary: 'invoices not collected after their payment due date, as of the period end (or now): total, aging buckets 1-30 ... 121+ days, and the customers owing most',
     dimensions: [],
     datasets: { sdds: 'sdds_billing_event', cas: 'cas_disbursed_amount_by_age_of_past_due_funds' },
+    totalColumns: ['currency', 'total', 'buckets'],
+    columns: () => ['customer', 'company', 'aws_account_id', 'currency', 'owed', 'invoices', 'oldest_due_date', 'days_past_due'],
     run: (db, a) => getPastDue(db, a.period, a.now),
   },
   {
@@ -100,6 +124,11 @@ export const METRICS: MetricDefinition[] = [
     summary: 'per invoice month: billed net vs collected vs disbursed, and legacy CAS gross against SDDS where both cover a month; --by invoice lists invoices not fully disbursed',
     dimensions: ['invoice'],
     datasets: { sdds: 'sdds_billing_event', cas: 'cas_sales_compensation_billed_revenue' },
+    totalColumns: ['currency', 'billed_gross', 'collected', 'uncollected', 'billed_net', 'disbursed', 'undisbursed', 'invoices_not_fully_disbursed'],
+    columns: (by) =>
+      by === 'invoice'
+        ? ['invoice_id', 'currency', 'invoice_date', 'billed_gross', 'collected', 'billed_net', 'disbursed', 'undisbursed']
+        : ['month', 'currency', 'sdds_gross', 'collected', 'billed_net', 'disbursed', 'undisbursed', 'invoices_not_fully_disbursed', 'cas_gross', 'gross_difference'],
     run: (db, a) => getReconciliation(db, a.period, a.timeZone, a.by === 'invoice'),
   },
   {
@@ -107,6 +136,8 @@ export const METRICS: MetricDefinition[] = [
     summary: 'agreements cancelled, terminated, or expired without renewal in the period',
     dimensions: [],
     datasets: { sdds: 'sdds_agreement', cas: 'cas_daily_business_canceled_product_subscribers' },
+    columns: () => AGREEMENT,
+    totalColumns: ['count'],
     run: (db, a) => getCancellations(db, a.period),
   },
 ];
@@ -134,6 +165,7 @@ export async function answerFor(db: Database, metric: string, period: Period, by
   const dataset = result.source === 'cas' ? def.datasets.cas : def.datasets.sdds;
   return {
     metric: result.metric,
+    ...(by ? { by } : {}),
     period: { start: period.start, end: period.end, label: period.label },
     totals: result.totals as Totals,
     rows: result.rows as MetricAnswer['rows'],
@@ -142,10 +174,17 @@ export async function answerFor(db: Database, metric: string, period: Period, by
   };
 }
 
-/** The answer's rows (or its totals when it has none) as RFC 4180 CSV, columns as in the JSON. */
+/**
+ * The answer as RFC 4180 CSV, columns as in the JSON: its rows, with their header even when there
+ * are none; an answer that has no rows by nature (revenue without a breakdown) gives its totals.
+ */
 export function answerToCsv(a: MetricAnswer): string {
-  const records = a.rows.length > 0 ? a.rows : Array.isArray(a.totals) ? a.totals : [a.totals];
-  const header = Object.keys(records[0] ?? {});
+  const def = METRICS.find((m) => m.name === a.metric);
+  const columns = def?.columns(a.by) ?? [];
+  const totalsOnly = a.rows.length === 0 && columns.length === 0;
+  const records = totalsOnly ? (Array.isArray(a.totals) ? a.totals : [a.totals]) : a.rows;
+  const header = totalsOnly || records.length > 0 ? Object.keys(records[0] ?? {}) : [...columns];
+  if (totalsOnly && header.length === 0) header.push(...(def?.totalColumns ?? []));
   const q = (v: Cell | undefined) => {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;

@@ -11,12 +11,13 @@ import type { Config, SlackSettings } from '../config.ts';
 import { exportDataset } from '../datasets/export.ts';
 import type { Database } from '../db/client.ts';
 import type { Mailer } from '../email/mailer.ts';
-import { sendAnswer } from '../email/on-demand.ts';
+import { fileSpan, sendAnswer } from '../email/on-demand.ts';
 import { computeFreshness } from '../deliveries/freshness.ts';
-import { describeError } from '../errors.ts';
+import { AppError, describeError } from '../errors.ts';
 import { findCustomers, getCustomerProfile } from '../metrics/customer.ts';
-import { answerFor, answerToCsv, checkQuestion, METRICS, type MetricAnswer } from '../metrics/query.ts';
-import { comparablePeriods, parsePeriod, type PeriodOptions } from '../periods.ts';
+import { answerFor, answerToCsv, checkQuestion, METRICS } from '../metrics/query.ts';
+import { parsePeriod, type PeriodOptions } from '../periods.ts';
+import { presentAnswer } from '../present/answer.ts';
 import { AccessControl, type Verdict } from './access.ts';
 import { RequestError, examplesFor, parseRequest, type Request } from './commands.ts';
 import {
@@ -220,7 +221,14 @@ export class CommandHandler {
         return;
       }
       const message = await this.answer(command, request as Request, verdict);
-      await respond({ response_type: verdict.visibility === 'channel' ? 'in_channel' : 'ephemeral', ...message });
+      // the answer takes the place of the "Working on…" note: replaced in place when only the
+      // person sees it, else the note is removed and the answer posted for the channel
+      if (verdict.visibility === 'channel') {
+        await respond({ delete_original: true });
+        await respond({ response_type: 'in_channel', ...message });
+      } else {
+        await respond({ response_type: 'ephemeral', replace_original: true, ...message });
+      }
     } catch (error) {
       if (error instanceof RequestError || (error as { code?: string })?.code === 'usage') {
         const examples = error instanceof RequestError ? error.examples : examplesFor((request as { metric?: string }).metric);
@@ -272,13 +280,15 @@ export class CommandHandler {
   private async metric(request: Extract<Request, { kind: 'metric' }>): Promise<Message> {
     const options = { ...this.options(), ...(request.days ? { days: request.days } : {}) };
     checkQuestion(request.metric, request.by);
-    const period = parsePeriod(request.period, options);
-    const comparable = request.metric === 'reconcile' ? null : comparablePeriods(period, options.now, options.timeZone);
-    const current = await answerFor(this.deps.db, request.metric, comparable?.current ?? period, request.by, options);
-    let previous: MetricAnswer | null = null;
-    if (comparable && current.source !== 'none') previous = await answerFor(this.deps.db, request.metric, comparable.previous, undefined, options);
-    const exportCommand = `export ${request.metric} ${request.period}${request.by ? ` by ${request.by}` : ''}`;
-    return metricMessage(current, { previous, exportCommand, quickChartUrl: this.deps.config.quickChartUrl });
+    const p = await presentAnswer(this.deps.db, request.metric, parsePeriod(request.period, options), request.by, options);
+    const exportCommand = `export ${request.metric} ${request.period}${p.by ? ` by ${p.by}` : ''}`;
+    return metricMessage(p.answer, {
+      previous: p.previous,
+      exportCommand,
+      quickChartUrl: this.deps.config.quickChartUrl,
+      ...(p.by ? { by: p.by } : {}),
+      ...(p.defaulted ? { defaultBreakdown: { metric: request.metric, period: request.period, dimensions: p.dimensions } } : {}),
+    });
   }
 
   private async export(command: SlashCommand, request: Extract<Request, { kind: 'export' }>, verdict: Verdict): Promise<Message> {
@@ -306,7 +316,7 @@ export class CommandHandler {
     }
     // into the channel only when the channel itself may see the numbers; else a DM with the requester
     const channel = verdict.visibility === 'channel' ? command.channel_id : await this.dmWith(command.user_id);
-    const filename = `${request.what}${request.by ? `-by-${request.by}` : ''}-${period.startDate}-to-${period.endDate}.csv`;
+    const filename = `${request.what}${request.by ? `-by-${request.by}` : ''}-${fileSpan(period)}.csv`;
     await this.client.files.uploadV2({ channel_id: channel, file: csv, filename, title, initial_comment: `${title} (${csv.length.toLocaleString('en-US')} bytes), as asked by <@${command.user_id}>` });
     return plain(`:page_facing_up: Uploaded *${filename}* ${channel === command.channel_id ? 'here' : 'to our direct messages'}.`);
   }
@@ -317,10 +327,16 @@ export class CommandHandler {
     const profile = await this.client.users.info({ user: command.user_id });
     const address = profile.user?.profile?.email;
     if (!address) throw new RequestError('your Slack profile has no email address I can see (the app needs the users:read.email scope, see the manifest)', ['export revenue last-month', 'help']);
-    await sendAnswer(
-      { db: this.deps.db, mailer, config: this.deps.config, log: this.deps.log, now: () => this.options().now },
-      { what: request.what, period: request.period, by: request.by, to: [address], requester: command.user_id },
-    );
+    try {
+      await sendAnswer(
+        { db: this.deps.db, mailer, config: this.deps.config, log: this.deps.log, now: () => this.options().now },
+        { what: request.what, period: request.period, by: request.by, to: [address], requester: command.user_id },
+      );
+    } catch (error) {
+      // the mail server said no (or could not be reached): the person is told in plain words
+      if (error instanceof AppError && error.code === 'email') throw new RequestError(`I could not email it to ${address}: ${error.message}`, ['export revenue last-month', 'help']);
+      throw error;
+    }
     return plain(`:email: Sent *${request.what}${request.by ? ` by ${request.by}` : ''}, ${request.period}* to ${address}.`);
   }
 
@@ -331,8 +347,9 @@ export class CommandHandler {
   }
 }
 
+/** A one-line answer; the notification text keeps its emoji (:email:) and loses only the bold marks. */
 function plain(text: string): Message {
-  return { text: text.replace(/[*:]/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  return { text: text.replace(/\*/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
 export function describeSlack(settings: SlackSettings | null): string {

@@ -4,14 +4,16 @@
  * source and what the data is complete through. Pure functions of the answers, so the JSON they
  * produce is tested as it is.
  */
-import QuickChartModule from 'quickchart-js';
 import type { Freshness } from '../deliveries/freshness.ts';
 import type { MetricAnswer } from '../metrics/query.ts';
 import type { CustomerProfile } from '../metrics/customer.ts';
+import { metricCharts } from '../present/charts.ts';
+import { currenciesBySize, describeChange, formatCount, formatMoney, type Change } from '../present/format.ts';
+import { cut, str, totalsList, viewOf, type Row } from '../present/views.ts';
 import { SUBCOMMANDS } from './commands.ts';
 
-// quickchart-js ships CJS typings with `export default`; at runtime the ESM default is the class
-const QuickChart = ((QuickChartModule as unknown as { default?: unknown }).default ?? QuickChartModule) as unknown as typeof QuickChartModule.default;
+export { change, formatCount, formatMoney } from '../present/format.ts';
+export { metricTitle } from '../present/views.ts';
 
 export type Block = Record<string, unknown>;
 export interface Message {
@@ -19,35 +21,11 @@ export interface Message {
   blocks: Block[];
 }
 
-/** Rows shown in a table before "…and N more". */
+/** Rows shown in a table before "…and N more"; a plain question shows its top five. */
 export const TOP_ROWS = 10;
-
-export function formatMoney(amount: string | number | null | undefined, currency: string | null | undefined): string {
-  if (amount === null || amount === undefined || amount === '') return '–';
-  const n = Number(amount);
-  if (!currency) return n.toLocaleString('en-US', { maximumFractionDigits: 2 });
-  try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(n);
-  } catch {
-    return `${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
-  }
-}
-
-export function formatCount(n: number | string | null | undefined): string {
-  return n === null || n === undefined ? '–' : Number(n).toLocaleString('en-US');
-}
-
-/** "▲ 12.5% vs September 2026", "▼ $1,200.00", "new", "no change". */
-export function change(current: number, previous: number | null, label: string): string {
-  if (previous === null) return '';
-  if (current === previous) return `no change vs ${label}`;
-  if (previous === 0) return `new vs ${label} (nothing then)`;
-  const pct = ((current - previous) / Math.abs(previous)) * 100;
-  return `${current > previous ? '▲' : '▼'} ${Math.abs(pct).toFixed(1)}% vs ${label}`;
-}
+export const TOP_ROWS_DEFAULT = 5;
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 const NUMERIC = /^(–|[-+]?[^\d\s]{0,3}[\d.,]+(\s?[A-Z]{3})?|\d+ days late|not due)$/u;
 
@@ -60,115 +38,11 @@ export function table(header: string[], rows: string[][]): string {
   return '```\n' + [line(all[0]!), ...all.slice(1).map(line)].join('\n') + '\n```';
 }
 
-type Row = Record<string, unknown>;
-const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-
-interface MetricView {
-  title: string;
-  /** Headline amounts per currency (money metrics) — [label, totals field]. */
-  money?: Array<[string, string]>;
-  /** Headline count: the totals field and its label. */
-  count?: [string, string];
-  columns: Array<[string, (r: Row) => string]>;
-  /** The row amount charted, and its currency. */
-  chart?: (r: Row) => number;
-}
-
-const money = (field: string) => (r: Row) => formatMoney(str(r[field]), str(r.currency));
-const nameOf = (r: Row) => str(r.name ?? r.company ?? r.key ?? r.customer) || '(unknown)';
-
-const VIEWS: Record<string, MetricView> = {
-  revenue: {
-    title: 'Billed revenue',
-    money: [['Gross revenue', 'gross_revenue'], ['Net revenue', 'net_revenue'], ['Refunds', 'refunds'], ['Listing fees', 'listing_fees']],
-    columns: [['', nameOf], ['Gross', money('gross_revenue')], ['Net', money('net_revenue')]],
-    chart: (r) => Number(r.gross_revenue),
-  },
-  usage: {
-    title: 'Metered usage',
-    money: [['Estimated revenue', 'estimated_revenue']],
-    columns: [['', (r) => `${nameOf(r)}${r.detail && r.name === r.key ? ` (${str(r.detail)})` : ''}`], ['Quantity', (r) => formatCount(str(r.quantity))], ['Est. revenue', money('estimated_revenue')]],
-    chart: (r) => Number(r.estimated_revenue),
-  },
-  collections: { title: 'Collections', money: [['Collected', 'collected']], columns: [['', nameOf], ['Collected', money('collected')]], chart: (r) => Number(r.collected) },
-  disbursements: {
-    title: 'Disbursements',
-    money: [['Disbursed', 'disbursed']],
-    columns: [['', (r) => (r.status ? `${str(r.name)} ${str(r.status)}` : nameOf(r))], ['Disbursed', money('disbursed')]],
-    chart: (r) => Number(r.disbursed),
-  },
-  'past-due': {
-    title: 'Past-due funds',
-    money: [['Past due', 'total']],
-    columns: [['Customer', (r) => str(r.company ?? r.aws_account_id ?? r.customer)], ['Owed', money('owed')], ['Invoices', (r) => str(r.invoices)], ['Days', (r) => str(r.days_past_due)]],
-  },
-  subscribers: {
-    title: 'New subscribers',
-    count: ['New subscribers', 'count'],
-    columns: [['Company', (r) => str(r.company ?? r.aws_account_id)], ['Product', (r) => str(r.product)], ['Contract', (r) => formatMoney(str(r.contract_value), str(r.currency))]],
-  },
-  cancellations: {
-    title: 'Cancellations',
-    count: ['Cancelled', 'count'],
-    columns: [['Company', (r) => str(r.company ?? r.aws_account_id)], ['Product', (r) => str(r.product)], ['Status', (r) => str(r.status)]],
-  },
-  active: {
-    title: 'Active subscriptions',
-    count: ['Active', 'count'],
-    columns: [['Company', (r) => str(r.company ?? r.aws_account_id)], ['Product', (r) => str(r.product)], ['Pricing', (r) => str(r.pricing)], ['Ends', (r) => str(r.end_time).slice(0, 10)]],
-  },
-  reconcile: {
-    title: 'Reconciliation',
-    columns: [
-      ['Month', (r) => str(r.month ?? r.invoice_id)],
-      ['Billed', (r) => formatMoney(str(r.sdds_gross ?? r.billed_gross), str(r.currency))],
-      ['Collected', money('collected')],
-      ['Disbursed', money('disbursed')],
-      ['CAS diff', (r) => (r.gross_difference === undefined || r.gross_difference === null ? '' : formatMoney(str(r.gross_difference), str(r.currency)))],
-    ],
-  },
-};
-
-export function metricTitle(metric: string): string {
-  return VIEWS[metric]?.title ?? metric;
-}
-
-function totalsList(a: MetricAnswer): Row[] {
-  return Array.isArray(a.totals) ? (a.totals as Row[]) : [a.totals as Row];
-}
-
-/** A bar chart of the top rows (or past-due's aging buckets), as a QuickChart image URL. */
-export function chartUrl(a: MetricAnswer, quickChartUrl: string): string | null {
-  const view = VIEWS[a.metric];
-  let labels: string[];
-  let values: number[];
-  let label: string;
-  if (a.metric === 'past-due') {
-    const t = totalsList(a)[0];
-    if (!t) return null;
-    const buckets = t.buckets as Record<string, string>;
-    labels = Object.keys(buckets).map((b) => `${b} days`);
-    values = Object.values(buckets).map(Number);
-    label = `Past due (${str(t.currency)})`;
-  } else {
-    if (!view?.chart || a.rows.length < 2) return null;
-    const currency = str(a.rows[0]!.currency);
-    const rows = a.rows.filter((r) => str(r.currency) === currency).slice(0, TOP_ROWS);
-    labels = rows.map((r) => cut(nameOf(r), 24));
-    values = rows.map(view.chart);
-    label = `${view.title}${currency ? ` (${currency})` : ''}`;
-  }
-  const url = new URL(quickChartUrl);
-  const chart = new QuickChart();
-  chart
-    .setVersion('4')
-    .setConfig({ type: 'bar', data: { labels, datasets: [{ label, data: values, backgroundColor: '#2f6fdf' }] }, options: { plugins: { legend: { display: false }, title: { display: true, text: label } } } })
-    .setWidth(600)
-    .setHeight(300)
-    .setBackgroundColor('white')
-    .setScheme(url.protocol.replace(':', ''))
-    .setHost(url.host);
-  return chart.getUrl();
+/** A change for Slack: coloured by meaning, since Slack has no colour for text (up is not always good). */
+function slackChange(c: Change | null): string {
+  if (!c) return '';
+  const icon = c.tone === 'good' ? ':large_green_circle:' : c.tone === 'bad' ? ':red_circle:' : ':white_circle:';
+  return `${icon} _${c.text}_`;
 }
 
 export interface MetricMessageOptions {
@@ -177,38 +51,51 @@ export interface MetricMessageOptions {
   /** The command that would export the rows ("export revenue last-month by product"). */
   exportCommand: string;
   quickChartUrl: string;
+  /** The breakdown the rows are by; when the person asked for none, the metric's default one. */
+  by?: string;
+  /** The person asked for no breakdown: the rows are the top few of the default one, with a hint to the others. */
+  defaultBreakdown?: { metric: string; period: string; dimensions: readonly string[] };
 }
 
 /** The answer to `/marketplace <metric> <period>`. */
 export function metricMessage(a: MetricAnswer, o: MetricMessageOptions): Message {
-  const view = VIEWS[a.metric] ?? { title: a.metric, columns: [['', nameOf]] };
+  const view = viewOf(a.metric);
   const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: cut(`${view.title} · ${a.period.label}`, 150) } }];
   const headline: string[] = [];
+  /** The notification text: the first figure in every currency (or the count), with its change. */
+  let summary = '';
   const previousLabel = o.previous?.period.label ?? '';
   if (a.source === 'none') {
     headline.push(`No data for ${a.period.label} yet.`);
   } else if (view.money) {
+    const totals = totalsList(a);
     const prevTotals = o.previous ? totalsList(o.previous) : [];
-    for (const t of totalsList(a)) {
-      const prev = prevTotals.find((p) => p.currency === t.currency);
+    const [firstLabel, firstField] = view.money[0]!;
+    // the largest currency first, every currency in the notification text
+    for (const currency of currenciesBySize(totals, (t) => Number(t[firstField]))) {
+      const t = totals.find((x) => str(x.currency) === currency)!;
+      const prev = prevTotals.find((p) => str(p.currency) === currency);
       const parts = view.money
         .filter(([, field]) => t[field] !== undefined)
-        .map(([label, field], i) => {
-          const text = `*${label}* ${formatMoney(str(t[field]), str(t.currency))}`;
+        .map(([label, field, better], i) => {
+          const text = `*${label}* ${formatMoney(str(t[field]), currency)}`;
           // the change is shown for the first figure, the one people compare
-          const delta = i === 0 && o.previous ? change(Number(t[field]), prev ? Number(prev[field]) : 0, previousLabel) : '';
-          return delta ? `${text}  _${delta}_` : text;
+          const delta = i === 0 && o.previous ? describeChange(Number(t[field]), prev ? Number(prev[field]) : 0, previousLabel, better) : null;
+          if (i === 0) summary += `${summary ? ' · ' : `${firstLabel} `}${formatMoney(str(t[field]), currency)}${delta ? ` (${delta.text.replace(/ vs .*/, '')})` : ''}`;
+          return delta ? `${text}  ${slackChange(delta)}` : text;
         });
       headline.push(parts.join('\n'));
     }
-    if (totalsList(a).length === 0) headline.push(`Nothing in ${a.period.label}.`);
+    if (totals.length === 0) headline.push(`Nothing in ${a.period.label}.`);
   } else if (view.count) {
     const t = totalsList(a)[0] ?? {};
-    const n = Number(t[view.count[1]] ?? 0);
-    const prevN = o.previous ? Number(totalsList(o.previous)[0]?.[view.count[1]] ?? 0) : null;
-    const delta = prevN === null ? '' : change(n, prevN, previousLabel);
+    const [label, field, better] = view.count;
+    const n = Number(t[field] ?? 0);
+    const prevN = o.previous ? Number(totalsList(o.previous)[0]?.[field] ?? 0) : null;
+    const delta = prevN === null ? null : describeChange(n, prevN, previousLabel, better);
     const extra = a.metric === 'active' ? ` (fee-based ${formatCount(str(t.fee_based))}, usage-based ${formatCount(str(t.usage_based))}; ${formatCount(str(t.expiring))} ending within ${str(t.expiring_within_days)} days)` : '';
-    headline.push(`*${view.count[0]}* ${formatCount(n)}${extra}${delta ? `  _${delta}_` : ''}`);
+    headline.push(`*${label}* ${formatCount(n)}${extra}${delta ? `  ${slackChange(delta)}` : ''}`);
+    summary = `${label} ${formatCount(n)}${delta ? ` (${delta.text.replace(/ vs .*/, '')})` : ''}`;
   } else if (a.metric === 'reconcile') {
     for (const t of totalsList(a)) {
       headline.push(
@@ -216,27 +103,45 @@ export function metricMessage(a: MetricAnswer, o: MetricMessageOptions): Message
           `disbursed ${formatMoney(str(t.disbursed), str(t.currency))} of ${formatMoney(str(t.billed_net), str(t.currency))} net; ${str(t.invoices_not_fully_disbursed)} invoices not fully disbursed`,
       );
     }
+    summary = headline.map((h) => h.replace(/\*/g, '')).join('; ');
   }
   if (a.metric === 'past-due') {
-    for (const t of totalsList(a)) {
-      const b = t.buckets as Record<string, string>;
-      headline.push(`Aging (${str(t.currency)}): ${Object.entries(b).map(([k, v]) => `${k} days ${formatMoney(v, str(t.currency))}`).join(' · ')}`);
+    const totals = totalsList(a);
+    for (const currency of currenciesBySize(totals, (t) => Number(t.total))) {
+      const b = totals.find((t) => str(t.currency) === currency)!.buckets as Record<string, string>;
+      headline.push(`Aging (${currency}): ${Object.entries(b).map(([k, v]) => `${k} days ${formatMoney(v, currency)}`).join(' · ')}`);
     }
   }
   for (const h of headline) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(h, 2900) } });
 
   if (a.rows.length > 0) {
-    const shown = a.rows.slice(0, TOP_ROWS);
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: table(view.columns.map(([h]) => h), shown.map((r) => view.columns.map(([, f]) => f(r)))) } });
-    if (a.rows.length > TOP_ROWS) {
-      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${a.rows.length - TOP_ROWS} more. All of them as CSV: \`/marketplace ${o.exportCommand}\`` }] });
+    const limit = o.defaultBreakdown ? TOP_ROWS_DEFAULT : TOP_ROWS;
+    const rows = orderRows(a, view.chart ?? view.rank);
+    const shown = rows.slice(0, limit);
+    const columns = view.columns.map((c, i) => (i === 0 && c.header === '' && o.by ? { ...c, header: o.by[0]!.toUpperCase() + o.by.slice(1) } : c));
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: table(columns.map((c) => c.header), shown.map((r) => columns.map((c) => c.value(r)))) } });
+    if (a.rows.length > limit) {
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${a.rows.length - limit} more. All of them as CSV: \`/marketplace ${o.exportCommand}\`` }] });
     }
   }
-  const chart = a.source === 'none' ? null : chartUrl(a, o.quickChartUrl);
-  if (chart) blocks.push({ type: 'image', image_url: chart, alt_text: `${view.title}, ${a.period.label}` });
+  for (const chart of metricCharts(a, o.by, o.quickChartUrl)) blocks.push({ type: 'image', image_url: chart.url, alt_text: cut(chart.alt, 1990) });
+  if (o.defaultBreakdown && o.defaultBreakdown.dimensions.length > 0) {
+    const d = o.defaultBreakdown;
+    const others = d.dimensions.filter((x) => x !== o.by);
+    const hint = others.map((x) => `\`/marketplace ${d.metric} ${d.period} by ${x}\``).join(' · ');
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Top ${o.by ? `${o.by}s` : 'rows'} above. Break it down: ${hint}` }] });
+  }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: contextLine(a, o.previous) }] });
-  const first = headline[0]?.replace(/[*_]/g, '') ?? '';
-  return { text: `${view.title}, ${a.period.label}: ${first}`.slice(0, 3000), blocks };
+  const text = `${view.title}, ${a.period.label}: ${summary || (headline[0]?.replace(/[*_]/g, '') ?? '')}`;
+  return { text: text.slice(0, 3000), blocks };
+}
+
+/** Rows of several currencies: the largest currency's first, each in its own order. */
+function orderRows(a: MetricAnswer, amount: ((r: Row) => number) | undefined): Row[] {
+  if (!amount) return a.rows;
+  const currencies = currenciesBySize(a.rows, amount);
+  if (currencies.length < 2) return a.rows;
+  return currencies.flatMap((c) => a.rows.filter((r) => str(r.currency) === c));
 }
 
 function contextLine(a: MetricAnswer, previous: MetricAnswer | null): string {
@@ -278,7 +183,7 @@ export function apologyMessage(errorId: string): Message {
 }
 
 export function refusalMessage(): Message {
-  const text = 'Sorry, marketplace revenue is confidential and you are not on the list of people who may see it here. Ask whoever runs marketplace-pulse to add you (SLACK_ALLOWED_USERS) or this channel (SLACK_ALLOWED_CHANNELS), or ask me in a direct message if you are a workspace admin.';
+  const text = "Sorry, these numbers are confidential and you don't have access to them here. Ask whoever looks after marketplace-pulse in your company to give you (or this channel) access.";
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:lock: ${text}` } }] };
 }
 

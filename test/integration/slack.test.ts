@@ -87,7 +87,13 @@ describe('Slack', () => {
     const id = `r${++n}`;
     const ack = await postCommand(url, { text, response_url: double.responseUrl(id), ...(o.user ? { user_id: o.user } : {}), ...(o.channel ? { channel_id: o.channel } : {}), ...(o.channelName ? { channel_name: o.channelName } : {}) });
     expect(ack.status).toBe(200);
-    return { ack: ack.text ? (JSON.parse(ack.text) as Record<string, any>) : null, reply: async () => (await until(() => double.responses.find((r) => r.id === id), `the answer to "${text}"`)).body as Record<string, any> };
+    // the answer: what was posted to the response URL other than removing the "Working on…" note
+    const answer = () => double.responses.find((r) => r.id === id && r.body.delete_original !== true);
+    return {
+      ack: ack.text ? (JSON.parse(ack.text) as Record<string, any>) : null,
+      reply: async () => (await until(answer, `the answer to "${text}"`)).body as Record<string, any>,
+      posted: () => double.responses.filter((r) => r.id === id).map((r) => r.body),
+    };
   };
 
   beforeAll(async () => {
@@ -125,12 +131,17 @@ describe('Slack', () => {
     expect(q.ack).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Working on') });
     const reply = await q.reply();
     expect(reply.response_type).toBe('in_channel');
+    // the "Working on…" note goes: removed, then the answer posted for the channel
+    expect(q.posted()).toEqual([{ delete_original: true }, reply]);
     const blocks = reply.blocks as Blocks;
     expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Billed revenue · October 2026' } });
-    // October 1,000 + 780 (customers 1-12) = 1,780 gross against September's 800: +122.5%
-    expect(blocks[1]!.text.text).toBe('*Gross revenue* $1,780.00  _▲ 122.5% vs September 2026_\n*Net revenue* $1,750.00\n*Refunds* $0.00\n*Listing fees* -$30.00');
+    // October 1,000 + 780 (customers 1-12) = 1,780 gross against September's 800: +122.5%, good news
+    expect(blocks[1]!.text.text).toBe('*Gross revenue* $1,780.00  :large_green_circle: _▲ 122.5% vs September 2026_\n*Net revenue* $1,750.00\n*Refunds* $0.00\n*Listing fees* -$30.00');
+    // a plain question still shows what is behind it: the top products, and how to break it down
+    expect(blocks[2]!.text.text).toMatch(/^```\nProduct\s+Gross\s+Net\nAcme Analytics\s+\$1,780\.00\s+\$1,750\.00\n```$/);
+    expect(texts(blocks)).toContain('Break it down: `/marketplace revenue last-month by customer` · `/marketplace revenue last-month by offer` · `/marketplace revenue last-month by month`');
     expect(blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: expect.stringMatching(/^Source: Seller Data Feeds · (data complete through 2026-\d\d-\d\d|nothing delivered yet) · compared with September 2026$/) }] });
-    expect(reply.text).toContain('Billed revenue, October 2026: Gross revenue $1,780.00');
+    expect(reply.text).toBe('Billed revenue, October 2026: Gross revenue $1,780.00 (▲ 122.5%)');
   });
 
   it('breaks down by customer with names, truncates long lists with an offer to export, and charts them', async () => {
@@ -138,7 +149,7 @@ describe('Slack', () => {
     const blocks = reply.blocks as Blocks;
     const table = blocks.find((b) => b.type === 'section' && String(b.text?.text).startsWith('```'))!.text.text as string;
     const lines = table.split('\n');
-    expect(lines[1]).toMatch(/^\s+Gross\s+Net$/);
+    expect(lines[1]).toMatch(/^Customer\s+Gross\s+Net$/);
     expect(lines[2]).toMatch(/^Example Corp\s+\$1,000\.00\s+\$970\.00$/);
     expect(lines[3]).toMatch(/^Customer 12 Ltd\s+\$120\.00\s+\$120\.00$/);
     expect(lines).toHaveLength(2 + 10 + 1);
@@ -206,12 +217,17 @@ describe('Slack', () => {
   it('refuses people and channels not allowed, politely, and logs the attempt', async () => {
     const reply = await (await ask('revenue last-month', { user: 'UINTERN', channel: 'C0RANDOM', channelName: 'random' })).reply();
     expect(reply.response_type).toBe('ephemeral');
-    expect(reply.text).toContain('revenue is confidential');
+    expect(reply.text).toBe("Sorry, these numbers are confidential and you don't have access to them here. Ask whoever looks after marketplace-pulse in your company to give you (or this channel) access.");
+    expect(reply.text).not.toMatch(/SLACK_|ALLOWED/);
     expect(logs.some((l) => l.includes('refused /marketplace revenue last-month from UINTERN') && l.includes('on no allow list'))).toBe(true);
     // a listed user anywhere, and a member of a listed group, get private answers
     expect((await (await ask('revenue last-month', { user: 'UCFO', channel: 'C0RANDOM' })).reply()).response_type).toBe('ephemeral');
-    const groupie = await (await ask('revenue last-month', { user: 'UGROUPIE', channel: 'C0RANDOM' })).reply();
+    const asked = await ask('revenue last-month', { user: 'UGROUPIE', channel: 'C0RANDOM' });
+    const groupie = await asked.reply();
     expect(groupie.response_type).toBe('ephemeral');
+    // a private answer takes the place of the "Working on…" note
+    expect(groupie.replace_original).toBe(true);
+    expect(asked.posted()).toHaveLength(1);
     expect(groupie.text).toContain('Billed revenue');
   });
 
@@ -227,7 +243,7 @@ describe('Slack', () => {
 
   it('uploads an export as CSV: into an allowed channel, else to a direct message', async () => {
     const reply = await (await ask('export revenue last-month by customer')).reply();
-    expect(reply.text).toContain('Uploaded revenue-by-customer-2026-10-01-to-2026-11-01.csv here');
+    expect(reply.text).toBe(':page_facing_up: Uploaded revenue-by-customer-2026-10-01_to_2026-10-31.csv here.');
     const complete = double.callsTo('files.completeUploadExternal').at(-1)!;
     expect(complete.args.channel_id).toBe('C0FINANCE');
     const upload = double.uploads.at(-1)!;
@@ -245,13 +261,13 @@ describe('Slack', () => {
 
   it('emails an answer to the address on the requester\'s Slack profile', async () => {
     const reply = await (await ask('email revenue last-month by product')).reply();
-    expect(reply.text).toBe('email Sent revenue by product, last-month to fin@example.com.');
+    expect(reply.text).toBe(':email: Sent revenue by product, last-month to fin@example.com.');
     const outbox = path.join(config.dataDir, 'outbox');
     const eml = (await readdir(outbox)).find((f) => f.endsWith('.eml'))!;
     const mail = await simpleParser(await readFile(path.join(outbox, eml)));
-    expect(mail.subject).toBe('Billed revenue by product: October 2026');
+    expect(mail.subject).toBe('Billed revenue by product, October 2026: gross revenue $1,780.00, net revenue $1,750.00');
     expect(mail.to).toMatchObject({ text: 'fin@example.com' });
-    expect(mail.attachments[0]!.filename).toBe('revenue-by-product-2026-10-01.csv');
+    expect(mail.attachments[0]!.filename).toBe('revenue-by-product-2026-10-01_to_2026-10-31.csv');
     const noAddress = await (await ask('email revenue last-month', { user: 'UCFO', channel: 'C0FINANCE' })).reply();
     expect(noAddress.text).toContain('your Slack profile has no email address I can see');
   });

@@ -42,6 +42,10 @@ describe('the /marketplace grammar', () => {
     expect(refusal('subscribers last-month by product').message).toBe('subscribers has no breakdowns');
     expect(refusal('revenue last month').message).toContain('I did not understand "month"');
     expect(refusal('export nonsense').message).toContain('"nonsense" is not a metric, dataset or report');
+    // a near miss is named, and every valid name is listed
+    const typo = refusal('export sdds_biling_event').message;
+    expect(typo).toContain('did you mean sdds_billing_event?');
+    for (const name of ['revenue', 'billed-revenue', 'sdds_agreement', 'cas_daily_business_fees']) expect(typo).toContain(name);
     expect(refusal('snooze everything 2d').message).toContain('"everything" is neither a dataset nor one of late, rejected, subscribers, cancellations');
     expect(refusal('snooze late 100d').message).toContain('at most 90 days');
     expect(refusal('customer').examples).toEqual(['customer Example Corp', 'customer 123456789012', 'revenue last-month']);
@@ -88,11 +92,11 @@ describe('Block Kit answers', () => {
     );
     expect(m.blocks).toEqual([
       { type: 'header', text: { type: 'plain_text', text: 'New subscribers · October 2026' } },
-      { type: 'section', text: { type: 'mrkdwn', text: '*New subscribers* 2  _▲ 100.0% vs September 2026_' } },
+      { type: 'section', text: { type: 'mrkdwn', text: '*New subscribers* 2  :large_green_circle: _▲ 100.0% vs September 2026_' } },
       { type: 'section', text: { type: 'mrkdwn', text: '```\nCompany       Product           Contract\nExample Corp  Acme Analytics  $12,000.00\n444455556666  Acme Gateway             –\n```' } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'Source: Seller Data Feeds · data complete through 2026-11-27 · compared with September 2026' }] },
     ]);
-    expect(m.text).toBe('New subscribers, October 2026: New subscribers 2  ▲ 100.0% vs September 2026');
+    expect(m.text).toBe('New subscribers, October 2026: New subscribers 2 (▲ 100.0%)');
   });
 
   it('renders past-due with its aging buckets and chart, money per currency, and an empty answer', () => {
@@ -104,14 +108,18 @@ describe('Block Kit answers', () => {
     );
     expect(m.blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*Past due* $850.00' } });
     expect(m.blocks[2]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: 'Aging (USD): 1-30 days $250.00 · 31-60 days $500.00 · 61-90 days $0.00 · 91-120 days $0.00 · 121+ days $100.00' } });
-    expect(m.blocks[3]!.text).toEqual({ type: 'mrkdwn', text: '```\nCustomer         Owed  Invoices  Days\nExample Corp  $750.00         2    45\n```' });
-    expect(m.blocks[4]).toMatchObject({ type: 'image', alt_text: 'Past-due funds, October 2026', image_url: expect.stringMatching(/^https:\/\/quickchart\.io\/chart\?c=/) });
+    expect(m.blocks[3]!.text).toEqual({ type: 'mrkdwn', text: '```\nCustomer         Owed  Invoices  Days late\nExample Corp  $750.00         2         45\n```' });
+    expect(m.blocks[4]).toMatchObject({ type: 'image', alt_text: 'Past due by age (USD): 1-30 days $250, 31-60 days $500, 61-90 days $0, 91-120 days $0, 121+ days $100', image_url: expect.stringMatching(/^https:\/\/quickchart\.io\/chart\?c=/) });
 
     const revenue = metricMessage(answer('revenue', [{ currency: 'EUR', gross_revenue: '500', refunds: '0', listing_fees: '-15', seller_tax_share: '0', net_revenue: '485' }, { currency: 'USD', gross_revenue: '10', refunds: '0', listing_fees: '0', seller_tax_share: '0', net_revenue: '10' }]), opts());
+    // the largest currency first, whatever the alphabet says; every currency in the notification text
     expect(revenue.blocks.slice(1, 3).map((b) => (b.text as { text: string }).text)).toEqual([
       '*Gross revenue* €500.00\n*Net revenue* €485.00\n*Refunds* €0.00\n*Listing fees* -€15.00',
       '*Gross revenue* $10.00\n*Net revenue* $10.00\n*Refunds* $0.00\n*Listing fees* $0.00',
     ]);
+    const twoCurrencies = metricMessage(answer('revenue', [{ currency: 'EUR', gross_revenue: '167.04', refunds: '0', listing_fees: '0', seller_tax_share: '0', net_revenue: '167.04' }, { currency: 'USD', gross_revenue: '210011.67', refunds: '0', listing_fees: '0', seller_tax_share: '0', net_revenue: '210011.67' }]), opts());
+    expect(twoCurrencies.text).toBe('Billed revenue, October 2026: Gross revenue $210,011.67 · €167.04');
+    expect((twoCurrencies.blocks[1]!.text as { text: string }).text).toMatch(/^\*Gross revenue\* \$210,011\.67/);
 
     const none = metricMessage({ ...answer('usage', []), source: 'none', complete_through: null }, opts());
     expect(none.blocks).toEqual([
@@ -119,6 +127,28 @@ describe('Block Kit answers', () => {
       { type: 'section', text: { type: 'mrkdwn', text: 'No data for October 2026 yet.' } },
       { type: 'context', elements: [{ type: 'mrkdwn', text: 'Source: no data · nothing delivered yet' }] },
     ]);
+  });
+
+  it('colours a change by what it means: more revenue is good news, more past due is bad', () => {
+    const pd = (total: string) => [{ currency: 'USD', total, buckets: { '1-30': total, '31-60': '0', '61-90': '0', '91-120': '0', '121+': '0' } }];
+    const worse = metricMessage(answer('past-due', pd('900.00')), opts(previous('past-due', pd('600.00'))));
+    expect((worse.blocks[1]!.text as { text: string }).text).toBe('*Past due* $900.00  :red_circle: _▲ 50.0% vs September 2026_');
+    const better = metricMessage(answer('past-due', pd('300.00')), opts(previous('past-due', pd('600.00'))));
+    expect((better.blocks[1]!.text as { text: string }).text).toBe('*Past due* $300.00  :large_green_circle: _▼ 50.0% vs September 2026_');
+    const churn = metricMessage(answer('cancellations', { count: 3 }), opts(previous('cancellations', { count: 1 })));
+    expect((churn.blocks[1]!.text as { text: string }).text).toBe('*Cancelled* 3  :red_circle: _▲ 200.0% vs September 2026_');
+  });
+
+  it('sends no customer to the public chart server; a self-hosted one draws them', () => {
+    const byCustomer = { ...answer('revenue', [{ currency: 'USD', gross_revenue: '30', net_revenue: '30', refunds: '0', listing_fees: '0', seller_tax_share: '0' }], [
+      { currency: 'USD', key: 'a', name: 'Example Corp', detail: '012345678901', gross_revenue: '20', net_revenue: '20' },
+      { currency: 'USD', key: 'b', name: 'Other Inc', detail: '444455556666', gross_revenue: '10', net_revenue: '10' },
+    ]), by: 'customer' };
+    expect(metricMessage(byCustomer, { ...opts(), by: 'customer' }).blocks.filter((b) => b.type === 'image')).toEqual([]);
+    const selfHosted = metricMessage(byCustomer, { ...opts(), by: 'customer', quickChartUrl: 'https://charts.internal.example' });
+    expect(selfHosted.blocks.filter((b) => b.type === 'image')).toHaveLength(1);
+    const byProduct = { ...byCustomer, by: 'product', rows: byCustomer.rows.map((r, i) => ({ ...r, name: `Product ${i}`, detail: null })) };
+    expect(metricMessage(byProduct, { ...opts(), by: 'product' }).blocks.filter((b) => b.type === 'image')).toHaveLength(1);
   });
 
   it('builds help from the command list and errors with examples', () => {

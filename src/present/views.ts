@@ -1,0 +1,152 @@
+/**
+ * How each metric is shown, wherever it is shown: its title, its headline figures (with the
+ * direction that is good news), the columns of its rows with human headers, the one column kept
+ * on a phone, what is charted, and the breakdown a plain question is answered with.
+ */
+import type { MetricAnswer } from '../metrics/query.ts';
+import { formatCount, formatMoney, type Better } from './format.ts';
+
+export type Row = Record<string, unknown>;
+export const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+export const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+export interface Column {
+  header: string;
+  value: (r: Row) => string;
+  /** Right-aligned, never wrapped. */
+  numeric?: boolean;
+}
+
+export interface MetricView {
+  title: string;
+  /** Headline amounts per currency: [label, totals field, which way is good news]. */
+  money?: Array<[string, string, Better]>;
+  /** Headline count: the totals field, its label, which way is good news. */
+  count?: [string, string, Better];
+  columns: Column[];
+  /** The column kept when a table must be narrow (a phone): its index in `columns`. */
+  keyColumn: number;
+  /** The row amount charted. */
+  chart?: (r: Row) => number;
+  /** The row amount that orders currencies (largest first) where nothing is charted. */
+  rank?: (r: Row) => number;
+  /** The breakdown a question without one is answered with, for its top rows. */
+  defaultBy?: string;
+  /** Which way is good news for this metric's main figure. */
+  better: Better;
+}
+
+const money = (field: string) => (r: Row) => formatMoney(str(r[field]), str(r.currency));
+export const nameOf = (r: Row) => str(r.name ?? r.company ?? r.key ?? r.customer) || '(unknown)';
+const company = (r: Row) => str(r.company ?? r.aws_account_id) || '(unknown)';
+
+export const VIEWS: Record<string, MetricView> = {
+  revenue: {
+    title: 'Billed revenue',
+    money: [['Gross revenue', 'gross_revenue', 'up'], ['Net revenue', 'net_revenue', 'up'], ['Refunds', 'refunds', 'down'], ['Listing fees', 'listing_fees', 'down']],
+    columns: [{ header: '', value: nameOf }, { header: 'Gross', value: money('gross_revenue'), numeric: true }, { header: 'Net', value: money('net_revenue'), numeric: true }],
+    keyColumn: 1,
+    chart: (r) => Number(r.gross_revenue),
+    defaultBy: 'product',
+    better: 'up',
+  },
+  usage: {
+    title: 'Metered usage',
+    money: [['Estimated revenue', 'estimated_revenue', 'up']],
+    columns: [
+      { header: '', value: (r) => `${nameOf(r)}${r.detail && r.name === r.key ? ` (${str(r.detail)})` : ''}` },
+      { header: 'Quantity', value: (r) => formatCount(str(r.quantity)), numeric: true },
+      { header: 'Est. revenue', value: money('estimated_revenue'), numeric: true },
+    ],
+    keyColumn: 2,
+    chart: (r) => Number(r.estimated_revenue),
+    defaultBy: 'product',
+    better: 'up',
+  },
+  collections: {
+    title: 'Collections',
+    money: [['Collected', 'collected', 'up']],
+    columns: [{ header: '', value: nameOf }, { header: 'Collected', value: money('collected'), numeric: true }],
+    keyColumn: 1,
+    chart: (r) => Number(r.collected),
+    defaultBy: 'product',
+    better: 'up',
+  },
+  disbursements: {
+    title: 'Disbursements',
+    money: [['Disbursed', 'disbursed', 'up']],
+    columns: [{ header: '', value: (r) => (r.status ? `${str(r.name)} ${str(r.status)}` : nameOf(r)) }, { header: 'Disbursed', value: money('disbursed'), numeric: true }],
+    keyColumn: 1,
+    chart: (r) => Number(r.disbursed),
+    defaultBy: 'product',
+    better: 'up',
+  },
+  'past-due': {
+    title: 'Past-due funds',
+    money: [['Past due', 'total', 'down']],
+    columns: [
+      { header: 'Customer', value: (r) => str(r.company ?? r.aws_account_id ?? r.customer) },
+      { header: 'Owed', value: money('owed'), numeric: true },
+      { header: 'Invoices', value: (r) => str(r.invoices), numeric: true },
+      { header: 'Days late', value: (r) => str(r.days_past_due), numeric: true },
+    ],
+    keyColumn: 1,
+    rank: (r) => Number(r.owed),
+    better: 'down',
+  },
+  subscribers: {
+    title: 'New subscribers',
+    count: ['New subscribers', 'count', 'up'],
+    columns: [{ header: 'Company', value: company }, { header: 'Product', value: (r) => str(r.product) }, { header: 'Contract', value: (r) => formatMoney(str(r.contract_value), str(r.currency)), numeric: true }],
+    keyColumn: 1,
+    better: 'up',
+  },
+  cancellations: {
+    title: 'Cancellations',
+    count: ['Cancelled', 'count', 'down'],
+    columns: [{ header: 'Company', value: company }, { header: 'Product', value: (r) => str(r.product) }, { header: 'Status', value: (r) => str(r.status) }],
+    keyColumn: 1,
+    better: 'down',
+  },
+  active: {
+    title: 'Active subscriptions',
+    count: ['Active', 'count', 'up'],
+    columns: [
+      { header: 'Company', value: company },
+      { header: 'Product', value: (r) => str(r.product) },
+      { header: 'Pricing', value: (r) => str(r.pricing) },
+      { header: 'Ends', value: (r) => str(r.end_time).slice(0, 10), numeric: true },
+    ],
+    keyColumn: 3,
+    better: 'up',
+  },
+  reconcile: {
+    title: 'Reconciliation',
+    columns: [
+      { header: 'Month', value: (r) => str(r.month ?? r.invoice_id) },
+      { header: 'Billed', value: (r) => formatMoney(str(r.sdds_gross ?? r.billed_gross), str(r.currency)), numeric: true },
+      { header: 'Collected', value: money('collected'), numeric: true },
+      { header: 'Disbursed', value: money('disbursed'), numeric: true },
+      { header: 'CAS diff', value: (r) => (r.gross_difference === undefined || r.gross_difference === null ? '' : formatMoney(str(r.gross_difference), str(r.currency))), numeric: true },
+    ],
+    keyColumn: 3,
+    better: 'up',
+  },
+};
+
+export function viewOf(metric: string): MetricView {
+  return VIEWS[metric] ?? { title: metric, columns: [{ header: '', value: nameOf }], keyColumn: 0, better: 'up' };
+}
+
+export function metricTitle(metric: string): string {
+  return viewOf(metric).title;
+}
+
+export function totalsList(a: MetricAnswer): Row[] {
+  return Array.isArray(a.totals) ? (a.totals as Row[]) : [a.totals as Row];
+}
+
+/** Whether the answer's rows name customers (and so must not leave for a public chart server). */
+export function rowsNameCustomers(metric: string, by: string | undefined): boolean {
+  return by === 'customer' || ['past-due', 'subscribers', 'cancellations', 'active'].includes(metric) || (metric === 'reconcile' && by === 'invoice');
+}
