@@ -73,6 +73,7 @@ const schema = z.object({
   SLACK_ALERT_CHANNEL_REJECTED: z.string().regex(/^[CGD][A-Z0-9]+$/, 'must be a channel ID such as C024BE91L').optional(),
   SLACK_ALERT_CHANNEL_SUBSCRIBERS: z.string().regex(/^[CGD][A-Z0-9]+$/, 'must be a channel ID such as C024BE91L').optional(),
   SLACK_ALERT_REPEAT_HOURS: z.coerce.number().min(0.25).max(720).default(24),
+  CHROMIUM_PATH: z.string().min(1).optional(),
   QUICKCHART_URL: z.string().url('must be the base URL of a QuickChart server, e.g. https://quickchart.io').default('https://quickchart.io'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp://user:password@host:587 or smtps://…:465').optional(),
   EMAIL_FROM: z.string().min(3).default('marketplace-pulse <marketplace-pulse@localhost>'),
@@ -199,6 +200,8 @@ export interface Config {
   slack: SlackSettings | null;
   /** QuickChart server for chart images (quickchart.io unless self-hosted). */
   quickChartUrl: string;
+  /** A Chrome or Chromium binary for email-preview screenshots; unset: the usual places. */
+  chromiumPath: string | undefined;
   email: EmailSettings;
 }
 
@@ -262,6 +265,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : null,
     quickChartUrl: c.QUICKCHART_URL.replace(/\/$/, ''),
+    chromiumPath: c.CHROMIUM_PATH,
     email: {
       smtpUrl: c.SMTP_URL,
       from: c.EMAIL_FROM,

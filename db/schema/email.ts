@@ -17,7 +17,7 @@ export const emailSend = pgTable(
     periodKey: text('period_key').notNull(),
     /** Sorted, comma-separated. */
     recipients: text('recipients').notNull(),
-    /** sending | sent | failed | gave-up | interrupted */
+    /** sending | sent | partly-sent (some recipients refused, named in last_error) | failed | gave-up | interrupted */
     status: text('status').notNull(),
     attempts: integer('attempts').notNull().default(0),
     subject: text('subject'),

@@ -322,11 +322,11 @@ export const COMMANDS: Command[] = [
     name: 'email-preview',
     args: '',
     summary: 'Write the HTML and text of the daily and monthly digests, built from the demo seller, for a person to look at (npm run email:preview).',
-    options: { out: { type: 'string' } },
-    optionHelp: { out: 'folder to write to (default ./email-preview)' },
-    run: async ({ config, values, io }) => {
-      const out = path.resolve(String(values.out ?? 'email-preview'));
-      const written = await writeEmailPreview(out, config);
+    options: { out: { type: 'string' }, screenshots: { type: 'boolean' } },
+    optionHelp: { out: 'folder to write to (default ./email-preview)', screenshots: 'also PNG screenshots at 800 and 390 px wide (needs Chromium)' },
+    run: async ({ config, values, io, cwd }) => {
+      const out = path.resolve(cwd, String(values.out ?? 'email-preview'));
+      const written = await writeEmailPreview(out, config, { screenshots: Boolean(values.screenshots), log: io.err });
       for (const f of written) io.out(`wrote ${f}`);
       return 0;
     },

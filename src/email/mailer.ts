@@ -13,6 +13,8 @@ export interface Sent {
   messageId: string;
   /** "smtp host:port" or the .eml path. */
   where: string;
+  /** Recipients the mail server refused while accepting the others, with its reason. */
+  refused: Array<{ address: string; reason: string }>;
 }
 
 export interface Mailer {
@@ -29,7 +31,14 @@ export function createMailer(settings: EmailSettings): Mailer {
     return {
       async send(to, email, headers = {}) {
         const info = await transport.sendMail({ from: settings.from, to, subject: email.subject, html: email.html, text: email.text, attachments: email.attachments, headers });
-        return { messageId: info.messageId, where: `smtp ${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}` };
+        // a server may refuse some recipients (550 no such user) and take the message for the rest
+        const errors = ((info as { rejectedErrors?: Array<{ recipient?: string; response?: string; message?: string }> }).rejectedErrors ?? []);
+        const refused = (info.rejected ?? []).map((r) => {
+          const address = typeof r === 'string' ? r : (r as { address: string }).address;
+          const e = errors.find((x) => x.recipient === address);
+          return { address, reason: (e?.response ?? e?.message ?? 'refused').trim() };
+        });
+        return { messageId: info.messageId, where: `smtp ${url.hostname}:${url.port || (url.protocol === 'smtps:' ? 465 : 587)}`, refused };
       },
       close: () => transport.close(),
     };
@@ -42,7 +51,7 @@ export function createMailer(settings: EmailSettings): Mailer {
       const base = path.join(settings.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${slug(email.subject)}`);
       await writeFile(`${base}.eml`, info.message as Buffer);
       await writeFile(`${base}.html`, email.html);
-      return { messageId: info.messageId, where: `${base}.eml` };
+      return { messageId: info.messageId, where: `${base}.eml`, refused: [] };
     },
     close: () => transport.close(),
   };

@@ -3,44 +3,56 @@
  * headline figures, top rows and chart, every row attached as CSV; or a dataset or finance report
  * as a CSV attachment.
  */
+import { addDays } from '../datasets/catalog.ts';
 import { exportDataset } from '../datasets/export.ts';
 import { AppError } from '../errors.ts';
 import { sendOnce, type SendDeps } from './send.ts';
 import type { Database } from '../db/client.ts';
 import { answer, answerToCsv, METRICS } from '../metrics/query.ts';
-import { parsePeriod, type PeriodOptions } from '../periods.ts';
-import { chartUrl, formatCount, formatMoney, metricTitle } from '../slack/render.ts';
-import { renderEmail, type EmailSection, type RenderedEmail } from './render.ts';
-
-type Row = Record<string, unknown>;
-const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-const MONEY_FIELDS = ['gross_revenue', 'net_revenue', 'estimated_revenue', 'collected', 'disbursed', 'total', 'owed', 'contract_value', 'listing_fees', 'refunds'];
+import { parsePeriod, type Period, type PeriodOptions } from '../periods.ts';
+import { presentAnswer, type PresentedAnswer } from '../present/answer.ts';
+import { metricCharts } from '../present/charts.ts';
+import { currenciesBySize, describeChange, formatCount, formatMoney } from '../present/format.ts';
+import { str, totalsList, viewOf } from '../present/views.ts';
+import { metricTable } from './digests.ts';
+import { renderEmail, type EmailSection, type HeadlineTile, type RenderedEmail } from './render.ts';
 
 /** Largest attachment we mail; bigger exports are for the CLI's --out. */
 export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
+/** Rows listed in the email; all of them are attached. */
+const EMAIL_ROWS = 20;
 
 export async function buildAnswerEmail(db: Database, what: string, periodText: string, by: string | undefined, options: PeriodOptions & { quickChartUrl: string }): Promise<RenderedEmail> {
   const period = parsePeriod(periodText, options);
   if (METRICS.some((m) => m.name === what)) {
-    const a = await answer(db, what, periodText, by, options);
-    const totals = (Array.isArray(a.totals) ? a.totals : [a.totals]) as Row[];
-    const figures = totals.map((t) =>
-      Object.entries(t)
-        .filter(([k, v]) => k !== 'currency' && (typeof v === 'string' || typeof v === 'number'))
-        .map(([k, v]) => `${k.replace(/_/g, ' ')}: ${MONEY_FIELDS.includes(k) && t.currency ? formatMoney(str(v), str(t.currency)) : formatCount(str(v))}`)
-        .join(' · '),
-    );
-    const header = Object.keys(a.rows[0] ?? {}).filter((k) => !['key', 'detail', 'customer', 'agreement_id'].includes(k)).slice(0, 5);
-    const chart = a.source === 'none' ? null : chartUrl(a, options.quickChartUrl);
+    const p = await presentAnswer(db, what, period, by, options);
+    const a = p.answer;
+    const view = viewOf(what);
+    const title = `${view.title}${by ? ` by ${by}` : ''}`;
+    const headline = answerTiles(p);
+    const shown = a.rows.length ? metricTable(a, headline.main, EMAIL_ROWS, p.by) : null;
     const section: EmailSection = {
-      title: `${metricTitle(what)}${by ? ` by ${by}` : ''}`,
-      figures: figures.length ? figures : ['No data for this period.'],
-      lines: [`Source: ${a.source === 'sdds' ? 'Seller Data Feeds' : a.source === 'cas' ? 'legacy Commerce Analytics reports' : 'no data'}; data complete through ${a.complete_through ?? 'nothing yet'}.${a.rows.length > 20 ? ` The first 20 of ${a.rows.length} rows are shown; all are attached.` : ''}`],
-      table: { header, rows: a.rows.slice(0, 20).map((r) => header.map((h) => (MONEY_FIELDS.includes(h) && r.currency ? formatMoney(str(r[h]), str(r.currency)) : str(r[h])))) },
-      ...(chart ? { chart: { url: chart, alt: `${metricTitle(what)} chart; the numbers are in the table` } } : {}),
-      csv: { filename: `${what}${by ? `-by-${by}` : ''}-${period.startDate}.csv`, content: answerToCsv(a) },
+      title: p.by ? `By ${p.by}` : view.title,
+      empty: a.source === 'none' ? `No data for ${a.period.label} yet.` : `Nothing in ${a.period.label}.`,
+      ...(shown ?? {}),
+      charts: metricCharts(a, p.by, options.quickChartUrl).map((c) => ({ url: c.url, alt: c.alt })),
+      ...(p.defaulted ? { lines: [`The top ${p.by}s are shown; ${p.dimensions.filter((d) => d !== p.by).map((d) => `by ${d}`).join(', ')} also answer: marketplace-pulse send ${what} ${periodText} --by <one of them>.`] } : {}),
+      csv: { filename: `${what}${p.by ? `-by-${p.by}` : ''}-${fileSpan(period)}.csv`, content: answerToCsv(a) },
     };
-    return renderEmail({ subject: `${metricTitle(what)}${by ? ` by ${by}` : ''}: ${period.label}`, title: metricTitle(what), subtitle: period.label, preheader: figures[0] ?? '', warnings: [], sections: [section], freshness: `Data complete through ${a.complete_through ?? 'nothing yet'}.` }, { attachCsv: true });
+    const source = a.source === 'sdds' ? 'Seller Data Feeds' : a.source === 'cas' ? 'legacy Commerce Analytics reports' : 'no data';
+    return renderEmail(
+      {
+        subject: `${title}, ${a.period.label}: ${headline.tiles.map((t) => `${t.label.toLowerCase()} ${t.value}`).slice(0, 2).join(', ') || 'no data'}`,
+        title,
+        subtitle: a.period.label,
+        preheader: headline.tiles.map((t) => `${t.label} ${t.value}${t.change ? ` (${t.change.text})` : ''}`).join('; '),
+        headline: headline.tiles,
+        warnings: [],
+        sections: [section],
+        freshness: `Source: ${source}; data complete through ${a.complete_through ?? 'nothing yet'}.${p.previous ? ` Compared with ${p.previous.period.label}.` : ''}`,
+      },
+      { attachCsv: true },
+    );
   }
   let size = 0;
   const chunks: string[] = [];
@@ -53,7 +65,7 @@ export async function buildAnswerEmail(db: Database, what: string, periodText: s
   const csv = chunks.join('');
   const rows = Math.max(0, csv.split('\n').filter(Boolean).length - 1);
   return renderEmail(
-    { subject: `${what}: ${period.label}`, title: what, subtitle: period.label, preheader: `${rows} rows attached`, warnings: [], sections: [{ title: what, lines: [`${rows.toLocaleString('en-US')} rows, attached as CSV with AWS's column names.`], csv: { filename: `${what}-${period.startDate}.csv`, content: csv } }], freshness: '' },
+    { subject: `${what}: ${period.label}`, title: what, subtitle: period.label, preheader: `${rows} rows attached`, warnings: [], sections: [{ title: what, lines: [`${rows.toLocaleString('en-US')} rows, attached as CSV with AWS's column names.`], csv: { filename: `${what}-${fileSpan(period)}.csv`, content: csv } }], freshness: '' },
     { attachCsv: true },
   );
 }
@@ -82,3 +94,41 @@ export async function sendAnswer(d: SendDeps, q: AnswerRequest): Promise<void> {
   if (outcome !== 'sent') throw new AppError('email', failure.replace(/^email: /, '') || `sending ${q.what} failed`);
 }
 
+
+/** "2025-10-01_to_2025-10-31": the days a file covers, the last one included. */
+export function fileSpan(period: Period): string {
+  const last = addDays(period.endDate, -1);
+  return period.startDate === last ? period.startDate : `${period.startDate}_to_${last}`;
+}
+
+/** The answer's headline: its money figures in its largest currency (others beneath), or its count, with the change. */
+function answerTiles(p: PresentedAnswer): { tiles: HeadlineTile[]; main: string | null } {
+  const a = p.answer;
+  const view = viewOf(a.metric);
+  if (a.source === 'none') return { tiles: [], main: null };
+  const label = p.previous ? p.previous.period.label : '';
+  if (view.money) {
+    const totals = totalsList(a);
+    const [, firstField] = view.money[0]!;
+    const currencies = currenciesBySize(totals, (t) => Number(t[firstField]));
+    const main = currencies[0] ?? null;
+    if (!main) return { tiles: [], main: null };
+    const lead = totals.find((t) => str(t.currency) === main)!;
+    const before = p.previous ? totalsList(p.previous).find((t) => str(t.currency) === main) : undefined;
+    const tiles = view.money
+      .filter(([, field]) => lead[field] !== undefined)
+      .map(([name, field, better], i) => {
+        const others = currencies.slice(1).map((c) => formatMoney(str(totals.find((t) => str(t.currency) === c)![field]), c));
+        const change = i < 2 && p.previous ? describeChange(Number(lead[field]), before ? Number(before[field]) : 0, label, better) : null;
+        return { label: name, value: formatMoney(str(lead[field]), main), ...(change ? { change } : {}), ...(others.length ? { others } : {}) };
+      });
+    return { tiles, main };
+  }
+  if (view.count) {
+    const [name, field, better] = view.count;
+    const n = Number((totalsList(a)[0] ?? {})[field] ?? 0);
+    const before = p.previous ? Number((totalsList(p.previous)[0] ?? {})[field] ?? 0) : null;
+    return { tiles: [{ label: name, value: formatCount(n), change: describeChange(n, before, label, better) }], main: null };
+  }
+  return { tiles: [], main: null };
+}

@@ -2,9 +2,11 @@
  * `npm run email:preview`: the daily and monthly digests built from the demo seller in a throwaway
  * embedded database, written as .html and .txt for a person to look at.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Config } from '../config.ts';
 import { addDays } from '../datasets/catalog.ts';
 import { openPglite } from '../db/client.ts';
@@ -17,7 +19,7 @@ import { renderEmail } from './render.ts';
 /** The demo seller's last day; the digests are those a reader would get the morning after. */
 const THROUGH = '2026-11-02';
 
-export async function writeEmailPreview(outDir: string, config: Config): Promise<string[]> {
+export async function writeEmailPreview(outDir: string, config: Config, options: { screenshots?: boolean; log?: (line: string) => void } = {}): Promise<string[]> {
   const demo = await mkdtemp(path.join(os.tmpdir(), 'mp-preview-'));
   const db = await openPglite(undefined);
   try {
@@ -40,9 +42,60 @@ export async function writeEmailPreview(outDir: string, config: Config): Promise
         written.push(file);
       }
     }
+    if (options.screenshots) written.push(...(await screenshot(written.filter((f) => f.endsWith('.html')), config.chromiumPath, options.log ?? (() => {}))));
     return written;
   } finally {
     await db.close();
     await rm(demo, { recursive: true, force: true });
   }
+}
+
+/** The widths a digest is judged at: a desktop mail client and a phone. */
+export const SCREENSHOT_WIDTHS = [800, 390] as const;
+
+/** Where Chromium usually is (Debian's package, then others); CHROMIUM_PATH wins. */
+function findChromium(configured: string | undefined): string | null {
+  const candidates = [configured, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'];
+  return candidates.find((c): c is string => Boolean(c) && existsSync(c!)) ?? null;
+}
+
+/**
+ * Full-page PNGs of each HTML file at each width, through puppeteer-core and an installed
+ * Chromium. Without either, it says how to get them and writes none. Images the page links to
+ * (charts on quickchart.io) load only where the network reaches them.
+ */
+async function screenshot(files: string[], chromiumPath: string | undefined, log: (line: string) => void): Promise<string[]> {
+  const chromium = findChromium(chromiumPath);
+  if (!chromium) {
+    log('screenshots skipped: no Chromium found (apt install chromium, or set CHROMIUM_PATH to a Chrome or Chromium binary)');
+    return [];
+  }
+  let puppeteer: { launch: typeof import('puppeteer-core').launch };
+  try {
+    puppeteer = await import('puppeteer-core');
+  } catch {
+    log('screenshots skipped: puppeteer-core is not installed (it is a development dependency: npm install)');
+    return [];
+  }
+  const browser = await puppeteer.launch({
+    executablePath: chromium,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const written: string[] = [];
+  try {
+    const page = await browser.newPage();
+    for (const file of files) {
+      for (const width of SCREENSHOT_WIDTHS) {
+        await page.setViewport({ width, height: 900, deviceScaleFactor: 1 });
+        // charts come from the network: wait for it briefly, and show the page either way
+        await page.goto(pathToFileURL(file).href, { waitUntil: 'networkidle0', timeout: 15_000 }).catch(() => {});
+        const png = file.replace(/\.html$/, `-${width}.png`);
+        await page.screenshot({ path: png as `${string}.png`, fullPage: true });
+        written.push(png);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  return written;
 }

@@ -35,7 +35,8 @@ export interface SendKey {
   recipients: string[];
 }
 
-export type SendOutcome = 'sent' | 'already' | 'failed';
+/** 'partly': the mail server took it for some recipients and refused the others (not retried: the others have it). */
+export type SendOutcome = 'sent' | 'partly' | 'already' | 'failed';
 
 function backoffMs(attempts: number): number {
   return Math.min(6 * 3_600_000, 5 * 60_000 * 2 ** (attempts - 1));
@@ -60,10 +61,17 @@ export async function sendOnce(d: SendDeps, key: SendKey, build: () => Promise<{
   try {
     const { email, late } = await build();
     const sent = await d.mailer.send(recipients, email, { 'X-Marketplace-Pulse-Digest': `${key.digest} ${key.periodKey}` });
+    const refused = sent.refused.map((r) => `${r.address} (${r.reason})`).join('; ');
     await d.db.query(
-      `update email_send set status = 'sent', sent_at = $2, subject = $3, message_id = $4, delivered_to = $5, late_datasets = $6::text[], last_error = null where id = $1`,
-      [id, d.now().toISOString(), email.subject, sent.messageId, sent.where, late],
+      `update email_send set status = $7, sent_at = $2, subject = $3, message_id = $4, delivered_to = $5, late_datasets = $6::text[], last_error = $8 where id = $1`,
+      [id, d.now().toISOString(), email.subject, sent.messageId, sent.where, late, refused ? 'partly-sent' : 'sent', refused ? `refused by the mail server for ${refused}` : null],
     );
+    if (refused) {
+      const accepted = recipients.filter((r) => !sent.refused.some((x) => x.address.toLowerCase() === r));
+      d.log(`email: sent ${key.digest} ${key.periodKey} to ${accepted.join(', ')} (${sent.where}), but the mail server refused ${refused}`);
+      await raise(d, `:email: The ${key.digest} ${key.periodKey} email reached ${accepted.join(', ')}, but the mail server refused ${refused}.`);
+      return 'partly';
+    }
     d.log(`email: sent ${key.digest} ${key.periodKey} to ${recipients.join(', ')} (${sent.where})`);
     return 'sent';
   } catch (error) {

@@ -89,3 +89,43 @@ export async function getReconciliation(db: Database, period: Period, timeZone: 
 function negate(decimal: string): string {
   return decimal.startsWith('-') ? decimal.slice(1) : `-${decimal}`;
 }
+
+/**
+ * AWS pays collected funds out on the seller's disbursement schedule: monthly at the latest (on
+ * the seller's chosen day), then a few days of bank processing. An invoice collected longer ago
+ * than this and not paid out is overdue; before that, "not yet disbursed" is the normal lag.
+ */
+export const PAYOUT_WINDOW_DAYS = 35;
+
+export interface OverduePayouts {
+  totals: Array<{ currency: string; invoices: number; undisbursed: string }>;
+  rows: Array<{ invoice_id: string; currency: string; collected_by: string; expected_by: string; undisbursed: string }>;
+}
+
+/**
+ * Invoices whose buyer charges were settled (collected or forgiven) more than PAYOUT_WINDOW_DAYS
+ * before `asOf` and of whose net the seller is still owed something. (A refund's negative net is
+ * taken back from later payouts; it is not money owed to the seller.) Reads invoice_balance: refresh the
+ * rollups first (answerFor does).
+ */
+export async function getOverduePayouts(db: Database, asOf: Date): Promise<OverduePayouts> {
+  const rows = await db.query<OverduePayouts['rows'][number]>(
+    `select invoice_id, currency, to_char(max(settled_at) at time zone 'UTC', 'YYYY-MM-DD') as collected_by,
+            to_char((max(settled_at) + interval '${PAYOUT_WINDOW_DAYS} days') at time zone 'UTC', 'YYYY-MM-DD') as expected_by,
+            sum(billed_net - disbursed)::text as undisbursed
+       from invoice_balance
+      group by invoice_id, currency
+     having bool_and(settled_at is not null) and max(settled_at) < $1::timestamptz - interval '${PAYOUT_WINDOW_DAYS} days'
+        and sum(billed_net - disbursed) >= 0.005
+      order by currency, sum(billed_net - disbursed) desc, invoice_id`,
+    [asOf.toISOString()],
+  );
+  const currencies = [...new Set(rows.map((r) => r.currency))].sort();
+  return {
+    totals: currencies.map((currency) => {
+      const mine = rows.filter((r) => r.currency === currency);
+      return { currency, invoices: mine.length, undisbursed: addDecimals(mine.map((r) => r.undisbursed)) };
+    }),
+    rows,
+  };
+}

@@ -16,7 +16,9 @@ import { runDueDigests, sendOnce, type SendDeps } from '../../src/email/send.ts'
 import { ingestPaths } from '../../src/ingest/run.ts';
 import { answerFor, answerToCsv } from '../../src/metrics/query.ts';
 import { parsePeriod } from '../../src/periods.ts';
-import { createPostgresDatabase, type TestDatabase } from '../support/db.ts';
+import { createPgliteDatabase, createPostgresDatabase, type TestDatabase } from '../support/db.ts';
+import { buildDailyDigest, buildMonthlyDigest, digestPeriod } from '../../src/email/digests.ts';
+import { renderEmail } from '../../src/email/render.ts';
 import { tempDir } from '../support/files.ts';
 import { until } from '../support/wait.ts';
 import { runService } from '../../src/service.ts';
@@ -28,15 +30,21 @@ interface Smtp {
   mails: ParsedMail[];
   envelopes: string[][];
   refuse: boolean;
+  /** Recipients refused at RCPT TO (550), the others accepted. */
+  refuseRecipients: Set<string>;
   stop(): Promise<void>;
 }
 
 async function startSmtp(): Promise<Smtp> {
-  const state = { mails: [] as ParsedMail[], envelopes: [] as string[][], refuse: false };
+  const state = { mails: [] as ParsedMail[], envelopes: [] as string[][], refuse: false, refuseRecipients: new Set<string>() };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (state.refuseRecipients.has(address.address)) return callback(Object.assign(new Error('550 5.1.1 no such user here'), { responseCode: 550 }));
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -83,6 +91,7 @@ describe('email digests', () => {
     smtp.mails.splice(0);
     smtp.envelopes.splice(0);
     smtp.refuse = false;
+    smtp.refuseRecipients.clear();
     await t.db.query('delete from email_send');
   });
 
@@ -94,7 +103,7 @@ describe('email digests', () => {
     expect(smtp.mails).toHaveLength(1);
     const mail = smtp.mails[0]!;
     expect(smtp.envelopes[0]!.sort()).toEqual(['ceo@example.com', 'cfo@example.com']);
-    expect(mail.subject).toMatch(/^marketplace-pulse daily: Nov 1, 2026 \(\d+ new, \d+ cancelled\)$/);
+    expect(mail.subject).toMatch(/^AWS Marketplace daily · 1 Nov 2026: \d+ new, \d+ cancelled, \$[\d,]+\.\d\d past due$/);
     expect(mail.from?.value[0]).toMatchObject({ name: 'Pulse', address: 'pulse@example.com' });
     expect(mail.headers.get('x-marketplace-pulse-digest')).toBe('daily 2026-11-01');
     const html = String(mail.html);
@@ -102,9 +111,17 @@ describe('email digests', () => {
     expect(html).toMatch(/<img[^>]+src="https:\/\/quickchart\.io\/chart\?c=/);
     // every number is in the text part too
     expect(mail.text).toContain('PAST-DUE FUNDS');
-    expect(mail.text).toMatch(/Month to date: \$[\d,]+\.\d\d \([▲▼] [\d.]+% vs the same point last month \(Oct 1, 2026\)\)|Month to date: \$[\d,]+\.\d\d \(new vs/);
+    // the headline first: four figures, each with its change
+    const head = mail.text!.split('\n').slice(3, 7);
+    expect(head[0]).toMatch(/^New subscribers: \d+ \((▲|▼|no change|new)/);
+    expect(head[1]).toMatch(/^Cancellations: \d+ \(/);
+    expect(head[2]).toMatch(/^Usage, month to date: \$[\d,]+\.\d\d \([▲▼] [\d.]+% vs the same point last month\)/);
+    expect(head[3]).toMatch(/^Past due: \$[\d,]+\.\d\d \(/);
     const names = mail.attachments.map((a) => a.filename).sort();
-    expect(names).toEqual(['cancellations.csv', 'past-due.csv', 'subscribers.csv', 'usage-month-to-date.csv']);
+    expect(names).toEqual(['cancellations.csv', 'new-subscribers.csv', 'past-due.csv', 'usage-month-to-date.csv']);
+    // every CSV has its header row, with the rows' own columns, even with no rows
+    for (const a of mail.attachments) expect(a.content.toString('utf8').split('\n')[0], a.filename).toMatch(/^[a-z_]+(,[a-z_]+)+$/);
+    expect(mail.attachments.find((a) => a.filename === 'new-subscribers.csv')!.content.toString('utf8').split('\n')[0]).toBe('agreement_id,company,aws_account_id,product,offer,status,at,contract_value,currency');
     const options = { now: new Date('2026-11-02T07:05:00Z'), timeZone: 'UTC', fiscalYearStartMonth: 1 };
     const pastDue = await answerFor(t.db, 'past-due', parsePeriod('2026-11-01..2026-11-01', options), undefined, options);
     expect(mail.attachments.find((a) => a.filename === 'past-due.csv')!.content.toString('utf8')).toBe(answerToCsv(pastDue));
@@ -119,12 +136,18 @@ describe('email digests', () => {
     await runDueDigests(deps(c, at('2026-11-03T08:01:00Z')));
     expect(smtp.mails).toHaveLength(1);
     const mail = smtp.mails[0]!;
-    expect(mail.subject).toBe('marketplace-pulse monthly: October 2026');
+    expect(mail.subject).toMatch(/^AWS Marketplace monthly · October 2026: net revenue \$[\d,]+\.\d\d \([▲▼] [\d.]+%\), \d+ new, \d+ churned$/);
     expect(smtp.envelopes[0]).toEqual(['board@example.com']);
-    for (const title of ['Billed revenue', 'Revenue, last 12 months', 'Collections and disbursements', 'Customers', 'Top customers', 'Renewals due in the next 90 days', 'Past-due funds', 'Reconciliation']) {
+    for (const title of ['Revenue by product', 'Revenue, last 12 months', 'Collections and disbursements', 'New customers', 'Churned customers', 'Top customers', 'Renewals due in the next 90 days', 'Past-due funds', 'What does not add up']) {
       expect(String(mail.html), title).toContain(title);
     }
-    expect(mail.text).toMatch(/Gross revenue: \$[\d,]+\.\d\d \([▲▼] [\d.]+% vs September 2026\)/);
+    const head = mail.text!.split('\n').slice(3, 9).map((l) => l.replace(/:.*/, ''));
+    expect(head).toEqual(['Net revenue', 'Gross revenue', 'New customers', 'Churned customers', 'Past due', 'Disbursed']);
+    expect(mail.text).toMatch(/Gross revenue: \$[\d,]+\.\d\d \([▲▼] [\d.]+% vs Sep\)/);
+    // a 12-month trend is one line per currency, not a line per month
+    const trend = mail.text!.split('REVENUE, LAST 12 MONTHS\n')[1]!.split('\n\n')[0]!.split('\n');
+    expect(trend.length).toBeLessThanOrEqual(2);
+    expect(trend[0]).toMatch(/^  USD: (\w{3} \d\d \$[\d.]+K?( · )?)+$/);
     expect(mail.attachments.map((a) => a.filename)).toContain('revenue-by-product.csv');
     // attachments can be turned off per digest
     await t.db.query('delete from email_send');
@@ -160,7 +183,7 @@ describe('email digests', () => {
     await t.db.query(`delete from email_send where period_key = '2026-11-01'`);
     await runDueDigests(deps(config({ DIGEST_MONTHLY_TO: '', DIGEST_CATCH_UP: 'all' }), at('2026-11-02T07:05:00Z')));
     expect(smtp.mails.map((m) => m.headers.get('x-marketplace-pulse-digest'))).toEqual(['daily 2026-10-29', 'daily 2026-10-30', 'daily 2026-10-31', 'daily 2026-11-01']);
-    expect(smtp.mails.map((m) => m.subject!.replace(/ \(.*$/, ''))).toEqual(['marketplace-pulse daily: Oct 29, 2026', 'marketplace-pulse daily: Oct 30, 2026', 'marketplace-pulse daily: Oct 31, 2026', 'marketplace-pulse daily: Nov 1, 2026']);
+    expect(smtp.mails.map((m) => m.subject!.replace(/:.*$/, ''))).toEqual(['AWS Marketplace daily · 29 Oct 2026', 'AWS Marketplace daily · 30 Oct 2026', 'AWS Marketplace daily · 31 Oct 2026', 'AWS Marketplace daily · 1 Nov 2026']);
   });
 
   it('waits for late data up to the grace, then goes out saying what is late', async () => {
@@ -171,8 +194,9 @@ describe('email digests', () => {
     expect(logs.some((l) => /email: daily 2026-11-03 waits for .*sdds_billing_event/.test(l))).toBe(true);
     await runDueDigests(deps(c, at('2026-11-04T09:01:00Z')));
     expect(smtp.mails).toHaveLength(1);
-    expect(String(smtp.mails[0]!.html)).toContain('the figures below may be low until it arrives');
-    expect(smtp.mails[0]!.text).toMatch(/! Billing events is (late|missing)/);
+    expect(String(smtp.mails[0]!.html)).toContain('Figures that depend on late data may be low until it arrives.');
+    expect(smtp.mails[0]!.text).toContain('! Billing events: nothing since 1 Nov (3 days)');
+    expect(smtp.mails[0]!.subject).toMatch(/ · data late$/);
     const [row] = await t.db.query<{ late_datasets: string[] }>(`select late_datasets from email_send where period_key = '2026-11-03'`);
     expect(row!.late_datasets).toContain('sdds_billing_event');
   });
@@ -217,9 +241,9 @@ describe('email digests', () => {
     try {
       await until(() => smtp.mails.length > 0, 'the daily digest from the service', 60_000);
       expect(log).toContain(`email: daily at 07:00 to 1 recipient, monthly off (DIGEST_MONTHLY_TO) (UTC); SMTP 127.0.0.1:${new URL(smtp.url).port}`);
-      expect(smtp.mails[0]!.subject).toMatch(/^marketplace-pulse daily: Nov 28, 2026/);
+      expect(smtp.mails[0]!.subject).toMatch(/^AWS Marketplace daily · 28 Nov 2026: .* · data late$/);
       // nothing was ever delivered: the digest says so rather than showing zeros as if they were true
-      expect(smtp.mails[0]!.text).toMatch(/! Billing events is missing/);
+      expect(smtp.mails[0]!.text).toContain('! Billing events: nothing delivered yet');
     } finally {
       stop();
       await done;
@@ -234,10 +258,15 @@ describe('email digests', () => {
     expect(await main(['send', 'revenue', '2026-10', '--by', 'product', '--to', 'cfo@example.com'], io, env)).toBe(0);
     expect(smtp.mails).toHaveLength(1);
     const mail = smtp.mails[0]!;
-    expect(mail.subject).toBe('Billed revenue by product: October 2026');
+    expect(mail.subject).toMatch(/^Billed revenue by product, October 2026: gross revenue \$[\d,]+\.\d\d, net revenue \$[\d,]+\.\d\d$/);
     const options = { now: new Date(), timeZone: 'UTC', fiscalYearStartMonth: 1 };
     const expected = answerToCsv(await answerFor(t.db, 'revenue', parsePeriod('2026-10', options), 'product', options));
-    expect(mail.attachments.map((a) => [a.filename, a.content.toString('utf8')])).toEqual([['revenue-by-product-2026-10-01.csv', expected]]);
+    expect(mail.attachments.map((a) => [a.filename, a.content.toString('utf8')])).toEqual([['revenue-by-product-2026-10-01_to_2026-10-31.csv', expected]]);
+    // as rich as the Slack answer: headline figures with their change, human headers, a chart
+    expect(mail.text).toMatch(/^Gross revenue: \$[\d,]+\.\d\d \([▲▼] [\d.]+% vs September 2026\)/m);
+    expect(mail.text).toMatch(/^  Product\s+Gross\s+Net$/m);
+    expect(mail.text).not.toMatch(/gross_revenue|seller tax share/);
+    expect(String(mail.html)).toMatch(/<img[^>]+src="https:\/\/quickchart\.io\/chart\?c=/);
     expect(await main(['send', 'billed-revenue', '2026-10', '--to', 'cfo@example.com'], io, env)).toBe(0);
     expect(smtp.mails[1]!.attachments[0]!.content.toString('utf8').split('\n')[0]).toMatch(/^invoice_date,payment_due_date,/);
     expect(await main(['send', 'revenue', '2026-10', '--to', 'not-an-address'], io, env)).toBe(2);
@@ -248,7 +277,7 @@ describe('email digests', () => {
     const history = JSON.parse(out.join('\n')) as Array<{ digest: string; status: string; recipients: string; subject: string }>;
     expect(history.map((h) => [h.digest, h.status, h.recipients, h.subject])).toEqual([
       ['on-demand', 'sent', 'cfo@example.com', 'billed-revenue: October 2026'],
-      ['on-demand', 'sent', 'cfo@example.com', 'Billed revenue by product: October 2026'],
+      ['on-demand', 'sent', 'cfo@example.com', mail.subject],
     ]);
   });
 
@@ -268,6 +297,64 @@ describe('email digests', () => {
     const html = await readFile(path.join(dir, 'monthly-digest.html'), 'utf8');
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).toContain('Revenue, last 12 months');
-    expect(await readFile(path.join(dir, 'daily-digest.txt'), 'utf8')).toMatch(/^Subject: marketplace-pulse daily: Nov 2, 2026/);
+    expect(await readFile(path.join(dir, 'daily-digest.txt'), 'utf8')).toMatch(/^Subject: AWS Marketplace daily · 2 Nov 2026: /);
+  }, 60_000);
+
+  it('leads with the main currency and charts each currency, largest first; a public chart never names a customer', async () => {
+    await runDueDigests(deps(config({ DIGEST_DAILY_TO: '' }), at('2026-11-03T08:01:00Z')));
+    const mail = smtp.mails[0]!;
+    // dollars are this seller's main currency; euros beneath
+    expect(mail.text).toMatch(/^Net revenue: \$[\d,]+\.\d\d \([▲▼] [\d.]+% vs Sep\); €[\d,]+\.\d\d$/m);
+    const images = [...String(mail.html).matchAll(/<img[^>]*src="([^"]+)"/g)].map((m) => decodeURIComponent(m[1]!.replace(/&amp;/g, '&').replace(/\+/g, ' ')));
+    const trend = images.filter((u) => u.includes('Gross revenue by month'));
+    expect(trend.map((u) => /by month \((\w+)\)/.exec(u)![1])).toEqual(['USD', 'EUR']);
+    const customers = await t.db.query<{ name: string }>(`select distinct company_name as name from sdds_address where company_name is not null`);
+    expect(customers.length).toBeGreaterThan(5);
+    for (const u of images) for (const c of customers) expect(u, c.name).not.toContain(c.name);
+
+    // asked by customer: no chart on the public server, one on a self-hosted QuickChart
+    const env = { DATABASE_URL: t.url!, DATA_DIR: dataDir, SMTP_URL: smtp.url };
+    expect(await main(['send', 'revenue', '2026-10', '--by', 'customer', '--to', 'cfo@example.com'], { out: () => {}, err: () => {} }, env)).toBe(0);
+    expect(String(smtp.mails[1]!.html)).not.toMatch(/<img/);
+    expect(await main(['send', 'revenue', '2026-10', '--by', 'customer', '--to', 'cfo@example.com'], { out: () => {}, err: () => {} }, { ...env, QUICKCHART_URL: 'https://charts.finance.example' })).toBe(0);
+    expect(String(smtp.mails[2]!.html)).toMatch(/<img[^>]+src="https:\/\/charts\.finance\.example\/chart\?c=/);
+  });
+
+  it('records recipients the mail server refuses, sends to the others, and the CLI says which and exits 1', async () => {
+    smtp.refuseRecipients.add('gone@example.com');
+    const c = config({ DIGEST_DAILY_TO: 'cfo@example.com, gone@example.com', DIGEST_MONTHLY_TO: '' });
+    await runDueDigests(deps(c, at('2026-11-02T07:05:00Z')));
+    expect(smtp.envelopes).toEqual([['cfo@example.com']]);
+    const [row] = await t.db.query<{ status: string; last_error: string }>(`select status, last_error from email_send`);
+    expect(row).toEqual({ status: 'partly-sent', last_error: expect.stringMatching(/^refused by the mail server for gone@example\.com \(550 .*no such user here\)$/) });
+    expect(logs.some((l) => l.includes('email: sent daily 2026-11-01 to cfo@example.com') && l.includes('but the mail server refused gone@example.com'))).toBe(true);
+    // not resent: the others have it
+    await runDueDigests(deps(c, at('2026-11-02T09:05:00Z')));
+    expect(smtp.mails).toHaveLength(1);
+
+    const err: string[] = [];
+    const env = { DATABASE_URL: t.url!, DATA_DIR: dataDir, SMTP_URL: smtp.url };
+    expect(await main(['send', 'revenue', '2026-10', '--to', 'cfo@example.com,gone@example.com'], { out: () => {}, err: (l) => err.push(l) }, env)).toBe(1);
+    expect(err.join('\n')).toMatch(/but the mail server refused gone@example\.com \(550 .*no such user here\)/);
+  });
+});
+
+describe('digests with nothing to say', () => {
+  it('say so in words, and attach CSVs with their header rows', async () => {
+    const t = await createPgliteDatabase();
+    try {
+      const now = new Date('2026-11-02T07:00:00Z');
+      const o = { now, timeZone: 'UTC', fiscalYearStartMonth: 1, quickChartUrl: 'https://quickchart.io', late: [] };
+      const daily = await renderEmail(await buildDailyDigest(t.db, digestPeriod('daily', '2026-11-02', 'UTC'), o), { attachCsv: true });
+      for (const said of ['No new subscribers on 1 Nov.', 'No cancellations on 1 Nov.', 'No metered usage this month through 1 Nov.', 'Nothing is past due.']) expect(daily.text).toContain(said);
+      expect(daily.html).not.toMatch(/<img/);
+      for (const a of daily.attachments) expect(a.content.split('\n')[0], a.filename).toMatch(/^[a-z_]+(,[a-z_]+)+$/);
+      expect(daily.attachments.find((a) => a.filename === 'cancellations.csv')!.content).toBe('agreement_id,company,aws_account_id,product,offer,status,at,contract_value,currency\n');
+      const monthly = await renderEmail(await buildMonthlyDigest(t.db, digestPeriod('monthly', '2026-11-03', 'UTC'), { ...o, now: new Date('2026-11-03T08:00:00Z') }), { attachCsv: true });
+      for (const said of ['No revenue was billed in October 2026.', 'No customer churned in October 2026.', 'No agreement ends in the next 90 days.', "Everything collected has been paid out on AWS's schedule"]) expect(monthly.text).toContain(said);
+      for (const a of monthly.attachments) expect(a.content.split('\n')[0], a.filename).not.toBe('');
+    } finally {
+      await t.drop();
+    }
   }, 60_000);
 });
