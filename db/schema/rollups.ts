@@ -69,3 +69,15 @@ export const sddsRevisedKey = pgTable(
 export const sddsRevisedFile = pgTable('sdds_revised_file', {
   fileId: bigint('file_id', { mode: 'number' }).primaryKey(),
 });
+
+/**
+ * The seller of record's own account(s), as AWS's 2025 report queries derive it: the payer
+ * (from_account_id) of the invoiced listing-fee rows (AWS_REV_SHARE). One is expected; more means
+ * the feed mixes sellers, and `datasets` says so. Cost of goods on billing rows delivered before
+ * the June 2026 columns is told by it (src/datasets/billing.ts). Kept current as billing files fold.
+ */
+export const sellerAccount = pgTable('seller_account', {
+  accountId: text('account_id').primaryKey(),
+  /** The first billing file that named it. */
+  firstFileId: bigint('first_file_id', { mode: 'number' }).notNull(),
+});

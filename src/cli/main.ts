@@ -13,7 +13,8 @@ import { slackManifest } from '../slack/manifest.ts';
 import { createMailer } from '../email/mailer.ts';
 import { sendAnswer } from '../email/on-demand.ts';
 import { writeEmailPreview } from '../email/preview.ts';
-import { listDatasets } from '../datasets/status.ts';
+import { getSellerIdentity, listDatasets } from '../datasets/status.ts';
+import { refreshRollups } from '../rollups/refresh.ts';
 import { computeFreshness } from '../deliveries/freshness.ts';
 import { openDatabase, type Database } from '../db/client.ts';
 import { DataDirHeld, forwardCommand, type SessionHandler } from '../db/data-dir-host.ts';
@@ -145,20 +146,24 @@ export const COMMANDS: Command[] = [
   {
     name: 'datasets',
     args: '',
-    summary: 'List the dataset catalog with rows stored, the last file loaded and the period covered.',
+    summary: 'List the dataset catalog with rows stored, the last file loaded and the period covered, and the seller of record the billing events name.',
     options: JSON_OPTION,
     optionHelp: { json: 'print the catalog as JSON' },
     run: async ({ values, io, withDb }) =>
       withDb(async (db) => {
         const list = await listDatasets(db);
         if (values.json) io.out(JSON.stringify(list, null, 2));
-        else
+        else {
           io.out(
             formatTable(
               ['dataset', 'category', 'source', 'cadence', 'rows', 'last file loaded', 'covered through'],
               list.map((d) => [d.name, d.category, d.source, d.cadence, d.rowsStored, d.lastFileLoaded, d.coveredThrough]),
             ),
           );
+          await refreshRollups(db);
+          io.out('');
+          io.out((await getSellerIdentity(db)).summary);
+        }
         return 0;
       }),
   },

@@ -68,3 +68,29 @@ export async function listDatasets(db: Database): Promise<DatasetStatus[]> {
     };
   });
 }
+
+export interface SellerIdentity {
+  /** The SDDS account IDs on the listing-fee rows; one is expected. */
+  accounts: Array<{ accountId: string; awsAccountId: string | null; company: string | null }>;
+  /** For people: who the data says the seller is, or why it cannot say. */
+  summary: string;
+}
+
+/** The seller of record's own account, as AWS's reports derive it (src/datasets/billing.ts). */
+export async function getSellerIdentity(db: Database): Promise<SellerIdentity> {
+  const accounts = await db.query<{ accountId: string; awsAccountId: string | null; company: string | null }>(
+    `select s.account_id as "accountId", a.aws_account_id as "awsAccountId", ad.company_name as company
+       from seller_account s
+       left join sdds_account_current a on a.account_id = s.account_id
+       left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)
+      order by s.first_file_id, s.account_id`,
+  );
+  const name = (a: SellerIdentity['accounts'][number]) => `${a.awsAccountId ?? a.accountId}${a.company ? ` (${a.company})` : ''}`;
+  const summary =
+    accounts.length === 0
+      ? 'Seller of record: not known yet (no invoiced listing fee in the billing events loaded)'
+      : accounts.length === 1
+        ? `Seller of record: ${name(accounts[0]!)}, the payer of the listing fees in the billing events`
+        : `Seller of record: the billing events name ${accounts.length} accounts as payers of listing fees (${accounts.map(name).join(', ')}); one is expected, so these feeds mix sellers. Cost of goods on billing rows without the June 2026 columns counts payments to any of them as the seller's own; check which bucket each came from.`;
+  return { accounts, summary };
+}

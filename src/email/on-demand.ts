@@ -116,7 +116,7 @@ function answerTiles(p: PresentedAnswer): { tiles: HeadlineTile[]; main: string 
     const lead = totals.find((t) => str(t.currency) === main)!;
     const before = p.previous ? totalsList(p.previous).find((t) => str(t.currency) === main) : undefined;
     const tiles = view.money
-      .filter(([, field]) => lead[field] !== undefined)
+      .filter(([, field, , optional]) => lead[field] !== undefined && !(optional && Number(lead[field]) === 0))
       .map(([name, field, better], i) => {
         const others = currencies.slice(1).map((c) => formatMoney(str(totals.find((t) => str(t.currency) === c)![field]), c));
         const change = i < 2 && p.previous ? describeChange(Number(lead[field]), before ? Number(before[field]) : 0, label, better) : null;

@@ -3,6 +3,7 @@
  * offer, account and address feeds give them); the legacy CAS daily business reports answer
  * periods SDDS does not cover.
  */
+import { revisionAt } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
 
@@ -27,18 +28,27 @@ export interface AgreementAnswer {
   source: 'sdds' | 'cas' | 'none';
 }
 
-/** Names for an agreement: the buyer's company and account, the offer's products, the offer. */
-const NAMES = `
-  left join sdds_account_current a on a.account_id = g.acceptor_account_id
-  left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)
-  left join sdds_offer_current o on o.offer_id = g.offer_id
+/**
+ * Names for an agreement as they were at `at` (its acceptance for a new subscriber, its end for a
+ * cancellation), as AWS's reports show them: the buyer's company and account, the offer's
+ * products, the offer, and the agreement itself (`ga`: its revision then, for value and dates).
+ * A customer renamed since is listed under the name it had.
+ */
+function names(at: string): string {
+  return `
+  left join lateral ${revisionAt('sdds_agreement', 'g.agreement_id', at)} ga on true
+  left join lateral ${revisionAt('sdds_account', 'g.acceptor_account_id', at)} a on true
+  left join lateral ${revisionAt('sdds_address', 'coalesce(a.tax_address_id, a.mailing_address_id)', at)} ad on true
+  left join lateral ${revisionAt('sdds_offer', 'g.offer_id', at)} o on true
   left join lateral (
     select string_agg(coalesce(p.title, op.product_id), ', ' order by coalesce(p.title, op.product_id)) as product
       from (select distinct product_id from sdds_offer_product_current where offer_id = g.offer_id) op
-      left join sdds_product_current p on p.product_id = op.product_id) prod on true`;
+      left join lateral ${revisionAt('sdds_product', 'op.product_id', at)} p on true) prod on true`;
+}
 
 const COLUMNS = `g.agreement_id, ad.company_name as company, a.aws_account_id, prod.product, coalesce(o.name, g.offer_id) as offer,
-  g.status, g.estimated_agreement_value::text as contract_value, g.currency_code as currency`;
+  coalesce(ga.status, g.status) as status, coalesce(ga.estimated_agreement_value, g.estimated_agreement_value)::text as contract_value,
+  coalesce(ga.currency_code, g.currency_code) as currency`;
 
 async function sddsHasAgreements(db: Database, period: Period): Promise<boolean> {
   const r = await db.query<{ covered: boolean }>(
@@ -54,7 +64,7 @@ export async function getSubscribers(db: Database, period: Period): Promise<Agre
   if (await sddsHasAgreements(db, period)) {
     const rows = await db.query<AgreementRow>(
       `select ${COLUMNS}, to_char(coalesce(g.acceptance_time, g.start_time) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as at
-         from sdds_agreement_current g ${NAMES}
+         from sdds_agreement_current g ${names('coalesce(g.acceptance_time, g.start_time)')}
         where coalesce(g.acceptance_time, g.start_time) >= $1 and coalesce(g.acceptance_time, g.start_time) < $2
           and coalesce(g.intent, 'NEW') = 'NEW' and coalesce(g.status, '') not in ('ROLLED_BACK', 'SUPERSEDED')
         order by at, company nulls last, g.agreement_id`,
@@ -76,7 +86,7 @@ export async function getCancellations(db: Database, period: Period): Promise<Ag
          select distinct on (agreement_id) agreement_id, valid_from as ended_at from sdds_agreement
           where status in ('CANCELLED', 'TERMINATED', 'EXPIRED') and delete_date is null order by agreement_id, valid_from)
        select ${COLUMNS}, to_char(e.ended_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as at
-         from ended e join sdds_agreement_current g on g.agreement_id = e.agreement_id ${NAMES}
+         from ended e join sdds_agreement_current g on g.agreement_id = e.agreement_id ${names('e.ended_at')}
         where e.ended_at >= $1 and e.ended_at < $2 and g.status in ('CANCELLED', 'TERMINATED', 'EXPIRED')
           and not exists (select 1 from sdds_agreement_current n where n.preceding_agreement_id = g.agreement_id)
         order by at, company nulls last, g.agreement_id`,
@@ -138,7 +148,7 @@ export async function getActive(db: Database, period: Period, now: Date, withinD
             case when tm.fee then 'fee-based' when tm.usage then 'usage-based' else 'unknown' end as pricing,
             to_char(g.end_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as end_time,
             case when g.end_time is null then null else ceil(extract(epoch from g.end_time - $1::timestamptz) / 86400)::int end as days_to_end
-       from as_of g left join terms tm on tm.agreement_id = g.agreement_id ${NAMES}
+       from as_of g left join terms tm on tm.agreement_id = g.agreement_id ${names('$1::timestamptz')}
       where g.status = 'ACTIVE' and coalesce(g.start_time, g.acceptance_time) <= $1 and (g.end_time is null or g.end_time > $1)
       order by g.end_time nulls last, company nulls last, g.agreement_id`,
     [at],

@@ -4,7 +4,7 @@
  * customer or month (usage also by dimension). SDDS answers; CAS answers older usage and
  * disbursement periods.
  */
-import { currentWhere } from '../datasets/history.ts';
+import { currentWhere, revisionAt } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
 
@@ -48,16 +48,17 @@ function breakdown(from: string, sums: Array<[string, string]>, by: Dim | undefi
   if (!by) return `select s.currency, ${text} from (select ${o.currency} as currency, ${agg} ${from} group by 1) s`;
   const id = { product: o.product, customer: o.customer, month: `to_char(${o.date}, 'YYYY-MM')`, dimension: o.dimension! }[by];
   const unit = by === 'dimension' ? `, ${o.unit} as unit` : '';
-  const s = `(select ${o.currency} as currency, ${id} as id${unit}, ${agg} ${from} group by 1, 2${unit ? ', 3' : ''}) s`;
+  // names as they were at the group's last event in the period
+  const s = `(select ${o.currency} as currency, ${id} as id${unit}, max(${o.date}) as named_at, ${agg} ${from} group by 1, 2${unit ? ', 3' : ''}) s`;
   switch (by) {
     case 'product':
       return `select s.currency, coalesce(s.id, '(none)') as key, coalesce(p.title, s.id, '(none)') as name, null as detail, ${text}
-                from ${s} left join sdds_product_current p on p.product_id = s.id`;
+                from ${s} left join lateral ${revisionAt('sdds_product', 's.id', 's.named_at')} p on true`;
     case 'customer':
       return `select s.currency, coalesce(s.id, '(none)') as key, coalesce(ad.company_name, a.aws_account_id, s.id, '(none)') as name, a.aws_account_id as detail, ${text}
                 from ${s}
-                left join sdds_account_current a on a.account_id = s.id
-                left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)`;
+                left join lateral ${revisionAt('sdds_account', 's.id', 's.named_at')} a on true
+                left join lateral ${revisionAt('sdds_address', 'coalesce(a.tax_address_id, a.mailing_address_id)', 's.named_at')} ad on true`;
     case 'month':
       return `select s.currency, s.id as key, to_char(to_date(s.id, 'YYYY-MM'), 'FMMonth YYYY') as name, null as detail, ${text} from ${s}`;
     case 'dimension':

@@ -4,11 +4,11 @@
  * legacy reports used. AWS publishes no official definition (sdds-feeds.md §6.4); here an invoice
  * is paid by its COLLECTED events (2026 feeds) or, for older data, by its disbursement.
  */
+import { currentWhere, revisionAt } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
 import type { Period } from '../periods.ts';
 import { addDecimals } from './decimal.ts';
 import { OWED_SUMS } from '../rollups/invoice-balance.ts';
-import { currentWhere } from '../datasets/history.ts';
 
 export const AGING_BUCKETS = ['1-30', '31-60', '61-90', '91-120', '121+'] as const;
 
@@ -95,8 +95,8 @@ export async function getPastDue(db: Database, period: Period, now: Date): Promi
      select o.customer, ad.company_name as company, a.aws_account_id, o.currency, o.owed::text as owed, o.invoices,
             to_char(o.oldest_due at time zone 'UTC', 'YYYY-MM-DD') as oldest_due_date, o.days_past_due, o.b1, o.b2, o.b3, o.b4, o.b5
        from per_customer o
-       left join sdds_account_current a on a.account_id = o.customer
-       left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)
+       left join lateral ${revisionAt('sdds_account', 'o.customer', '$1::timestamptz')} a on true
+       left join lateral ${revisionAt('sdds_address', 'coalesce(a.tax_address_id, a.mailing_address_id)', '$1::timestamptz')} ad on true
       order by o.currency, o.owed desc, o.customer`),
     [asOf],
   );

@@ -58,11 +58,11 @@ const TOTALS_ONLY: readonly string[] = [];
 export const METRICS: MetricDefinition[] = [
   {
     name: 'revenue',
-    summary: 'billed revenue by invoice date: gross, refunds and credits, AWS listing fees, seller tax share, net (per currency)',
+    summary: 'billed revenue by invoice date: gross, refunds and credits, AWS listing fees, seller tax share, cost of goods (resale), net (per currency)',
     dimensions: REVENUE_DIMENSIONS,
     datasets: { sdds: 'sdds_billing_event', cas: 'cas_sales_compensation_billed_revenue' },
-    totalColumns: ['currency', 'gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'net_revenue'],
-    columns: (by) => (by ? [...BREAKDOWN, 'gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'net_revenue'] : TOTALS_ONLY),
+    totalColumns: ['currency', 'gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'wholesale_cost', 'net_revenue'],
+    columns: (by) => (by ? [...BREAKDOWN, 'gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'wholesale_cost', 'net_revenue'] : TOTALS_ONLY),
     run: (db, a) => getRevenue(db, { period: a.period, timeZone: a.timeZone, ...(a.by ? { by: a.by as RevenueDimension } : {}) }),
   },
   {

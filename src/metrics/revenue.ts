@@ -6,7 +6,8 @@
  * counted as a refund. SDDS billing events answer; for periods SDDS does not cover, the legacy CAS
  * sales compensation report does. Sums are done in SQL on numeric: money never becomes a float.
  */
-import { currentWhere } from '../datasets/history.ts';
+import { costOfGoods } from '../datasets/billing.ts';
+import { currentWhere, revisionAt } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
 import { addDecimals } from './decimal.ts';
 import { AppError } from '../errors.ts';
@@ -21,6 +22,8 @@ export interface RevenueAmounts {
   refunds: string;
   listing_fees: string;
   seller_tax_share: string;
+  /** What a reseller paid manufacturers (channel partner offers), net of refunds; negative, in net revenue already. */
+  wholesale_cost: string;
   net_revenue: string;
 }
 
@@ -52,11 +55,12 @@ const AMOUNTS = `
   coalesce(sum(amount) filter (where transaction_type in ('SELLER_REV_SHARE_REFUND', 'SELLER_REV_SHARE_CREDIT') and not cogs), 0) as refunds,
   coalesce(sum(amount) filter (where transaction_type like 'AWS\\_REV\\_SHARE%'), 0) as listing_fees,
   coalesce(sum(amount) filter (where transaction_type like 'SELLER\\_TAX\\_SHARE%'), 0) as seller_tax_share,
+  coalesce(sum(amount) filter (where cogs and transaction_type like 'SELLER\\_REV\\_SHARE%'), 0) as wholesale_cost,
   coalesce(sum(amount) filter (where balance_impacting), 0) as net_revenue`;
 
 /** The amounts of already summed groups `s`, summed again and as text. */
-const RESUMMED = ['gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'net_revenue'].map((m) => `sum(s.${m})::text as ${m}`).join(', ');
-const AS_TEXT = ['gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'net_revenue'].map((m) => `s.${m}::text`).join(', ');
+const RESUMMED = ['gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'wholesale_cost', 'net_revenue'].map((m) => `sum(s.${m})::text as ${m}`).join(', ');
+const AS_TEXT = ['gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'wholesale_cost', 'net_revenue'].map((m) => `s.${m}::text`).join(', ');
 
 /**
  * SDDS: the current revision of each billing event invoiced (or forgiven) in the period. Lines are
@@ -65,34 +69,35 @@ const AS_TEXT = ['gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share',
 function sddsSql(by: RevenueDimension | undefined): string {
   const lines = `
     with lines as (
-      select b.*, coalesce(b.charge_variant = 'RESALE' and b.charge_side = 'BUYING', false) as cogs
+      select b.*, ${costOfGoods('b')} as cogs
         from ${currentWhere('sdds_billing_event', `action in ('INVOICED', 'FORGIVEN') and invoice_date >= $1 and invoice_date < $2 and transaction_type not like 'DISBURSEMENT%'`)} b)`;
-  const sums = (groupBy: string) => `${lines}, s as (select currency, ${groupBy}, ${AMOUNTS} from lines group by currency, ${groupBy})`;
+  // names as they were at the group's last invoice in the period (AWS's reports name each line as of its invoice date)
+  const sums = (groupBy: string) => `${lines}, s as (select currency, ${groupBy}, max(invoice_date) as named_at, ${AMOUNTS} from lines group by currency, ${groupBy})`;
   switch (by) {
     case undefined:
       return `${lines}, s as (select currency, ${AMOUNTS} from lines group by currency) select s.currency, ${AS_TEXT} from s`;
     case 'product':
       return `${sums('product_id')}
         select s.currency, coalesce(s.product_id, '(no product)') as key, coalesce(p.title, s.product_id, 'Balance adjustments') as name, null as detail, ${AS_TEXT}
-          from s left join sdds_product_current p on p.product_id = s.product_id`;
+          from s left join lateral ${revisionAt('sdds_product', 's.product_id', 's.named_at')} p on true`;
     case 'customer':
       // the subscriber of the line; company name from the account's tax, else mailing, address
       return `${sums('end_user_account_id')}
         select s.currency, coalesce(s.end_user_account_id, '(none)') as key,
                coalesce(ad.company_name, a.aws_account_id, s.end_user_account_id, 'Balance adjustments') as name, a.aws_account_id as detail, ${AS_TEXT}
           from s
-          left join sdds_account_current a on a.account_id = s.end_user_account_id
-          left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)`;
+          left join lateral ${revisionAt('sdds_account', 's.end_user_account_id', 's.named_at')} a on true
+          left join lateral ${revisionAt('sdds_address', 'coalesce(a.tax_address_id, a.mailing_address_id)', 's.named_at')} ad on true`;
     case 'offer':
       // older lines name no offer: their agreement's offer answers
       return `${sums('offer_id, agreement_id')}, offered as (
-          select s.*, coalesce(s.offer_id, g.offer_id) as the_offer from s left join sdds_agreement_current g on g.agreement_id = s.agreement_id)
+          select s.currency, coalesce(s.offer_id, g.offer_id) as the_offer, max(s.named_at) as named_at, ${RESUMMED}
+            from s left join sdds_agreement_current g on g.agreement_id = s.agreement_id group by 1, 2)
         select s.currency, coalesce(s.the_offer, '(no offer)') as key, coalesce(o.name, s.the_offer, '(no offer)') as name,
                case when s.the_offer is null then null
                     when exists (select 1 from sdds_offer_target_current t where t.offer_id = s.the_offer and t.target_type = 'BuyerAccounts') then 'Private'
-                    else 'Public' end as detail, ${RESUMMED}
-          from offered s left join sdds_offer_current o on o.offer_id = s.the_offer
-         group by s.currency, s.the_offer, o.name`;
+                    else 'Public' end as detail, ${AS_TEXT}
+          from offered s left join lateral ${revisionAt('sdds_offer', 's.the_offer', 's.named_at')} o on true`;
     case 'month':
       return `${lines}, s as (select currency, to_char(invoice_date at time zone $3, 'YYYY-MM') as key, to_char(invoice_date at time zone $3, 'FMMonth YYYY') as name, ${AMOUNTS} from lines group by 1, 2, 3)
         select s.currency, s.key, s.name, null as detail, ${AS_TEXT} from s`;
@@ -106,6 +111,7 @@ function casSql(by: RevenueDimension | undefined): string {
     coalesce(sum(gross_refunds), 0)::text as refunds,
     coalesce(sum(coalesce(aws_revenue_share, 0) + coalesce(aws_refunds_share, 0)), 0)::text as listing_fees,
     '0' as seller_tax_share,
+    '0' as wholesale_cost,
     coalesce(sum(net_revenue), 0)::text as net_revenue`;
   const rows = `with rows as (select * from cas_sales_compensation_billed_revenue where ar_period >= $1::date and ar_period < $2::date)`;
   switch (by) {
@@ -137,7 +143,7 @@ function sorted(sql: string, by: RevenueDimension | undefined): string {
   return `select * from (${sql}) g order by currency${by === 'month' ? ', key' : by ? ', gross_revenue::numeric desc, key' : ''}`;
 }
 
-const MONEY = ['gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'net_revenue'] as const;
+const MONEY = ['gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'wholesale_cost', 'net_revenue'] as const;
 
 function totalsFromRows(rows: RevenueRow[]): RevenueAmounts[] {
   const currencies = [...new Set(rows.map((r) => r.currency))].sort();
@@ -150,7 +156,7 @@ function totalsFromRows(rows: RevenueRow[]): RevenueAmounts[] {
 }
 
 function totalsOf(rows: RevenueAmounts[]): RevenueAmounts[] {
-  return rows.map((r) => ({ currency: r.currency, gross_revenue: r.gross_revenue, refunds: r.refunds, listing_fees: r.listing_fees, seller_tax_share: r.seller_tax_share, net_revenue: r.net_revenue }));
+  return rows.map((r) => ({ currency: r.currency, gross_revenue: r.gross_revenue, refunds: r.refunds, listing_fees: r.listing_fees, seller_tax_share: r.seller_tax_share, wholesale_cost: r.wholesale_cost, net_revenue: r.net_revenue }));
 }
 
 /** Does SDDS cover the period? Any billing event invoiced in it, or the feed delivered beyond it. */

@@ -19,8 +19,8 @@ export interface Column {
 
 export interface MetricView {
   title: string;
-  /** Headline amounts per currency: [label, totals field, which way is good news]. */
-  money?: Array<[string, string, Better]>;
+  /** Headline amounts per currency: [label, totals field, which way is good news, shown only when not zero]. */
+  money?: Array<[string, string, Better, 'optional'?]>;
   /** Headline count: the totals field, its label, which way is good news. */
   count?: [string, string, Better];
   columns: Column[];
@@ -43,7 +43,7 @@ const company = (r: Row) => str(r.company ?? r.aws_account_id) || '(unknown)';
 export const VIEWS: Record<string, MetricView> = {
   revenue: {
     title: 'Billed revenue',
-    money: [['Gross revenue', 'gross_revenue', 'up'], ['Net revenue', 'net_revenue', 'up'], ['Refunds', 'refunds', 'down'], ['Listing fees', 'listing_fees', 'down']],
+    money: [['Gross revenue', 'gross_revenue', 'up'], ['Net revenue', 'net_revenue', 'up'], ['Refunds', 'refunds', 'down'], ['Listing fees', 'listing_fees', 'down'], ['Cost of goods (resale)', 'wholesale_cost', 'down', 'optional']],
     columns: [{ header: '', value: nameOf }, { header: 'Gross', value: money('gross_revenue'), numeric: true }, { header: 'Net', value: money('net_revenue'), numeric: true }],
     keyColumn: 1,
     chart: (r) => Number(r.gross_revenue),

@@ -24,6 +24,7 @@
  * `silent_internal_report_transaction` is kept for the column layout but left empty: no SDDS
  * column says what AWS marks with it.
  */
+import { costOfGoods } from '../datasets/billing.ts';
 import { currentWhere, revisionAt } from '../datasets/history.ts';
 import { lazyIterable, type Database, type Row } from '../db/client.ts';
 import type { Period } from '../periods.ts';
@@ -87,7 +88,7 @@ const money = (expr: string) => `round(coalesce(${expr}, 0), 2)`;
 /** Every current line event in its bucket, and per (line, bucket) the sums; then per line. */
 const LINES = `
   ev as materialized (
-    select b.*, coalesce(b.charge_variant = 'RESALE' and b.charge_side = 'BUYING', false) as cogs, ${LINE_KEY} as line_key,
+    select b.*, ${costOfGoods('b')} as cogs, ${LINE_KEY} as line_key,
            case when b.action = 'DISBURSED' then coalesce(b.disbursement_billing_event_id, '<unknown disbursement>')
                 when b.action = 'COLLECTED' then '<collected>' else '<invoiced>' end as bucket
       from ${currentWhere('sdds_billing_event', `transaction_type not like 'DISBURSEMENT%'`)} b),
@@ -150,7 +151,7 @@ const NAMED = `
            (select string_agg(distinct t.term_type, ',' order by t.term_type) from sdds_agreement_term_current t where t.agreement_id = l.agreement_id) as accepted_term_types
       from attrs l
       join sums s on s.summed_line = l.line_key
-      left join sdds_agreement_current g on g.agreement_id = l.agreement_id
+      left join lateral ${revisionAt('sdds_agreement', 'l.agreement_id', 'l.invoice_date')} g on true
       left join lateral ${revisionAt('sdds_account', 'coalesce(g.acceptor_account_id, l.end_user)', 'l.invoice_date')} sa on true
       left join lateral (select ad.address_id as subscriber_address_id, ad.company_name as subscriber_company_name, ad.email_domain as subscriber_email_domain,
                                 ad.city as subscriber_city, ad.state_or_region as subscriber_state_or_region, ad.country_code as subscriber_country, ad.postal_code as subscriber_postal_code
@@ -158,7 +159,7 @@ const NAMED = `
       left join lateral ${revisionAt('sdds_account', 'l.payer', 'l.invoice_date')} pa on true
       left join lateral ${revisionAt('sdds_address', 'coalesce(pa.tax_address_id, l.billing_address_id, pa.mailing_address_id)', 'l.invoice_date')} pad on true
       left join lateral ${revisionAt('sdds_product', 'l.product_id', 'l.invoice_date')} p on true
-      left join sdds_offer_current o on o.offer_id = coalesce(l.offer_id, g.offer_id)),
+      left join lateral ${revisionAt('sdds_offer', 'coalesce(l.offer_id, g.offer_id)', 'l.invoice_date')} o on true),
   parties as (
     select n.*,
            case when n.offer_seller is not null and n.offer_recipient is not null and n.offer_seller <> n.offer_recipient then n.offer_seller end as reseller

@@ -9,6 +9,7 @@
  * their invoices recomputed from the feed's current state (sdds-feeds.md §3), which also covers a
  * revision that moved an event to another invoice.
  */
+import { costOfGoods } from '../datasets/billing.ts';
 import { currentWhere } from '../datasets/history.ts';
 import type { Database, Tx } from '../db/client.ts';
 import { refreshRevisedKeys } from './revised-keys.ts';
@@ -16,7 +17,7 @@ import { refreshRevisedKeys } from './revised-keys.ts';
 /** When each kind of event counts: invoiced/forgiven on the invoice date, collected on its action date, disbursed when delivered. */
 export const EVENT_TIME = `case action when 'COLLECTED' then coalesce(action_date, valid_from) when 'DISBURSED' then valid_from else invoice_date end`;
 
-const SELLER = `transaction_type like 'SELLER\\_%' and not coalesce(charge_variant = 'RESALE' and charge_side = 'BUYING', false)`;
+const SELLER = `transaction_type like 'SELLER\\_%' and not ${costOfGoods()}`;
 
 /** The buyer's charges net of refunds and forgiveness, what was collected of them and disbursed. */
 export const OWED_SUMS = `
@@ -99,6 +100,15 @@ export async function refreshInvoiceBalances(db: Database): Promise<number> {
     await tx.query(`select pg_advisory_xact_lock(hashtext('marketplace-pulse:invoice_balance'))`);
     const files = (await pending(tx)).map((r) => Number(r.id));
     if (files.length === 0) return 0;
+    // the seller's own account first: cost of goods on older rows is told by it
+    await tx.query(
+      `insert into seller_account (account_id, first_file_id)
+       select from_account_id, min(_file_id) from sdds_billing_event
+        where _file_id = any($1::bigint[]) and action = 'INVOICED' and transaction_type = 'AWS_REV_SHARE' and from_account_id is not null
+        group by from_account_id
+       on conflict do nothing`,
+      [files],
+    );
     await tx.query(ADD, [files]);
     await tx.query(REVISED_INVOICES, [files]);
     const revised = await tx.query<{ n: number }>(`select count(*)::int as n from mp_revised_invoices`);

@@ -76,7 +76,7 @@ export function metricMessage(a: MetricAnswer, o: MetricMessageOptions): Message
       const t = totals.find((x) => str(x.currency) === currency)!;
       const prev = prevTotals.find((p) => str(p.currency) === currency);
       const parts = view.money
-        .filter(([, field]) => t[field] !== undefined)
+        .filter(([, field, , optional]) => t[field] !== undefined && !(optional && Number(t[field]) === 0))
         .map(([label, field, better], i) => {
           const text = `*${label}* ${formatMoney(str(t[field]), currency)}`;
           // the change is shown for the first figure, the one people compare
@@ -216,13 +216,13 @@ export function freshnessMessage(list: Freshness[]): Message {
 /** One customer; address and contact details only when `pii`. */
 export function customerMessage(c: CustomerProfile, pii: boolean): Message {
   const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: cut(c.company ?? `AWS account ${c.awsAccountId ?? c.accountId}`, 150) } }];
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `AWS account *${c.awsAccountId ?? 'unknown'}*${c.company ? ` · ${escape(c.company)}` : ''}` } });
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `AWS account *${c.awsAccountId ?? 'unknown'}*${c.company ? ` · ${escape(c.company)}` : ''}${c.formerNames.length ? `\nFormerly ${c.formerNames.map(escape).join(', ')}` : ''}` } });
   if (pii && c.address) {
     const a = c.address;
     const where = [a.lines.join(', '), [a.city, a.state, a.postalCode].filter(Boolean).join(' '), a.country].filter(Boolean).join(', ');
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:house: ${escape(where)}${a.emailDomain ? `\n:email: @${escape(a.emailDomain)}` : ''}` } });
   }
-  const agreementRows = c.agreements.slice(0, TOP_ROWS).map((g) => [g.product ?? '', g.status ?? '', (g.end ?? '').slice(0, 10), formatMoney(g.value, g.currency)]);
+  const agreementRows = c.agreements.slice(0, TOP_ROWS).map((g) => [`${g.product ?? ''}${g.reseller ? ` (via ${g.reseller})` : ''}`, g.status ?? '', (g.end ?? '').slice(0, 10), formatMoney(g.value, g.currency)]);
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: c.agreements.length ? `*Agreements*\n${table(['Product', 'Status', 'Ends', 'Value'], agreementRows)}` : '*Agreements*: none' } });
   const revenue = c.revenue.map((r) => `${formatMoney(r.gross_revenue, r.currency)} gross, ${formatMoney(r.net_revenue, r.currency)} net`).join('; ');
   const usage = c.usage.map((u) => formatMoney(u.estimated_revenue, u.currency)).join('; ');

@@ -19,7 +19,9 @@ function ev(id: string, action: string, type: string, amount: string, opts: { cu
   const day = opts.day ?? '2026-10-05';
   const ts = `${day}T00:00:00Z`;
   const upd = opts.updated ?? `${day}T06:00:00Z`;
-  return [ts, `${day}T06:00:00Z`, upd, opts.deleted ?? '', id, opts.buyer ?? 'acct-a', 'acct-seller', opts.buyer ?? 'acct-a', opts.product ?? 'prod-1', action, type, amount, opts.cur ?? 'USD', opts.bi ?? '1', ts, 'agmt-1', opts.variant ?? '', opts.side ?? ''];
+  // the listing fee is the seller's payment to AWS (AWS derives the seller's own account from it); the rest is the buyer's
+  const [from, to] = type.startsWith('AWS_REV_SHARE') ? ['acct-seller', 'aws-marketplace'] : [opts.buyer ?? 'acct-a', 'acct-seller'];
+  return [ts, `${day}T06:00:00Z`, upd, opts.deleted ?? '', id, from, to, opts.buyer ?? 'acct-a', opts.product ?? 'prod-1', action, type, amount, opts.cur ?? 'USD', opts.bi ?? '1', ts, 'agmt-1', opts.variant ?? '', opts.side ?? ''];
 }
 
 describe('revenue', () => {
@@ -94,8 +96,8 @@ describe('revenue', () => {
     // net = all balance-impacting: 1000 - 30 - 250 + 7.5 + 50 + 200 - 6 - 200 + 6 - 10 - 100 + 75 = 742.5
     expect(a).toMatchObject({ metric: 'revenue', source: 'sdds', period: { start: '2026-10-01T00:00:00.000Z', end: '2026-11-01T00:00:00.000Z', label: 'October 2026' } });
     expect(a.totals).toEqual([
-      { currency: 'EUR', gross_revenue: '500.000000', refunds: '0', listing_fees: '-15.000000', seller_tax_share: '0', net_revenue: '485.000000' },
-      { currency: 'USD', gross_revenue: '1075.000000', refunds: '-260.000000', listing_fees: '-22.500000', seller_tax_share: '50.000000', net_revenue: '742.500000' },
+      { currency: 'EUR', gross_revenue: '500.000000', refunds: '0', listing_fees: '-15.000000', seller_tax_share: '0', wholesale_cost: '0', net_revenue: '485.000000' },
+      { currency: 'USD', gross_revenue: '1075.000000', refunds: '-260.000000', listing_fees: '-22.500000', seller_tax_share: '50.000000', wholesale_cost: '-100.000000', net_revenue: '742.500000' },
     ]);
   });
 
@@ -123,7 +125,7 @@ describe('revenue', () => {
   it('answers a period SDDS does not cover from the legacy CAS report, and says so', async () => {
     const a = await answer(t.db, 'revenue', '2019-03', 'customer', options);
     expect(a.source).toBe('cas');
-    expect(a.totals).toEqual([{ currency: 'USD', gross_revenue: '500.00', refunds: '-40.00', listing_fees: '-30.80', seller_tax_share: '0', net_revenue: '429.20' }]);
+    expect(a.totals).toEqual([{ currency: 'USD', gross_revenue: '500.00', refunds: '-40.00', listing_fees: '-30.80', seller_tax_share: '0', wholesale_cost: '0', net_revenue: '429.20' }]);
     expect(a.rows.map((r) => [r.name, r.detail])).toEqual([
       ['Example, Inc.', '012345678901'],
       ['Beispiel GmbH', '444455556666'],
@@ -144,9 +146,9 @@ describe('revenue', () => {
     expect(json.complete_through).toBe('2026-10-31');
     expect(await main(['query', 'revenue', '2026-10', '--by', 'customer', '--format', 'csv'], io, env)).toBe(0);
     expect(out.pop()).toBe(
-      'currency,key,name,detail,gross_revenue,refunds,listing_fees,seller_tax_share,net_revenue\n' +
-        'EUR,acct-b,Beispiel GmbH,444455556666,500.000000,0,-15.000000,0,485.000000\n' +
-        'USD,acct-a,"Example, Inc.",012345678901,1075.000000,-260.000000,-22.500000,50.000000,742.500000',
+      'currency,key,name,detail,gross_revenue,refunds,listing_fees,seller_tax_share,wholesale_cost,net_revenue\n' +
+        'EUR,acct-b,Beispiel GmbH,444455556666,500.000000,0,-15.000000,0,0,485.000000\n' +
+        'USD,acct-a,"Example, Inc.",012345678901,1075.000000,-260.000000,-22.500000,50.000000,-100.000000,742.500000',
     );
     expect(await main(['query', 'revenue', 'last-fortnight'], io, env)).toBe(2);
     expect(err.pop()).toContain('Try one of: today, yesterday');

@@ -248,8 +248,8 @@ describe('Slack', () => {
     expect(complete.args.channel_id).toBe('C0FINANCE');
     const upload = double.uploads.at(-1)!;
     const rows = upload.bytes.toString('utf8').trim().split('\n');
-    expect(rows[0]).toBe('currency,key,name,detail,gross_revenue,refunds,listing_fees,seller_tax_share,net_revenue');
-    expect(rows[1]).toBe('USD,acct-a,Example Corp,012345678901,1000.00,0,-30.00,0,970.00');
+    expect(rows[0]).toBe('currency,key,name,detail,gross_revenue,refunds,listing_fees,seller_tax_share,wholesale_cost,net_revenue');
+    expect(rows[1]).toBe('USD,acct-a,Example Corp,012345678901,1000.00,0,-30.00,0,0,970.00');
     expect(rows).toHaveLength(14);
 
     const report = await (await ask('export billed-revenue 2026-10', { user: 'UCFO', channel: 'C0RANDOM' })).reply();
