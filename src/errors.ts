@@ -30,3 +30,27 @@ export function describeError(error: unknown): string {
   }
   return String(error);
 }
+
+/** The name closest to `text` (by edit distance, within a third of its length), if any is close. */
+export function closest(text: string, names: string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Math.max(2, Math.floor(text.length / 3)) + 1;
+  for (const name of names) {
+    const d = distance(text, name);
+    if (d < bestDistance) {
+      best = name;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}

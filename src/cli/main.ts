@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EMAIL_ADDRESS, loadConfig, type Config } from '../config.ts';
 import { exportDataset } from '../datasets/export.ts';
+import { FINANCE_REPORTS } from '../reports/finance.ts';
 import { slackManifest } from '../slack/manifest.ts';
 import { createMailer } from '../email/mailer.ts';
 import { sendAnswer } from '../email/on-demand.ts';
@@ -245,7 +246,7 @@ export const COMMANDS: Command[] = [
     args: '<dataset|report> <period>',
     summary:
       'Write a dataset as CSV with the AWS column names: SDDS entities in their current state, SDDS events (billing, tax, usage, charges) and CAS rows in the period; ' +
-      'or a finance report AWS retired, rebuilt from SDDS: billed-revenue (line items invoiced in the period) or collections-and-disbursements (line items paid out in the period).',
+      `or a report AWS publishes as SQL over the feeds, rebuilt: ${(Object.values(FINANCE_REPORTS) as string[]).join('; ')}.`,
     options: { out: { type: 'string' } },
     optionHelp: { out: 'write to this file instead of standard output' },
     run: async ({ config, positionals, values, io, withDb, cwd }) => {

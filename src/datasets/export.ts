@@ -3,10 +3,10 @@
  * events (billing, tax, usage, charges) and CAS rows within the period.
  */
 import type { Database } from '../db/client.ts';
-import { AppError } from '../errors.ts';
+import { AppError, closest } from '../errors.ts';
 import type { Period } from '../periods.ts';
-import { exportFinanceReport, FINANCE_REPORTS, financeReport } from '../reports/finance.ts';
-import { getDataset } from './catalog.ts';
+import { exportFinanceReport, FINANCE_REPORTS, financeReport, reportCommandName, type FinanceReport } from '../reports/finance.ts';
+import { DATASETS, getDataset } from './catalog.ts';
 import type { DatasetDef } from './types.ts';
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -45,9 +45,11 @@ export function exportDataset(db: Database, name: string, period: Period): Async
   if (report) return exportFinanceReport(db, report, period);
   const def = getDataset(name);
   if (!def) {
+    const reports = (Object.keys(FINANCE_REPORTS) as FinanceReport[]).map(reportCommandName);
+    const near = closest(name, [...reports, ...DATASETS.map((d) => d.name)]);
     throw new AppError(
       'usage',
-      `"${name}" is not a dataset or report; see \`marketplace-pulse datasets\` (e.g. sdds_billing_event, cas_daily_business_fees) or export ${Object.keys(FINANCE_REPORTS).join(' or ')}`,
+      `"${name}" is not a dataset or report.${near ? ` Did you mean ${near}?` : ''} Reports: ${reports.join(', ')}; datasets: see \`marketplace-pulse datasets\` (e.g. sdds_billing_event, cas_daily_business_fees)`,
     );
   }
   const { sql } = exportSql(def);

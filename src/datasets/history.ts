@@ -98,15 +98,18 @@ export function currentWhere(feed: string, filter: string, columns?: string[]): 
 /**
  * A lateral subquery (`left join lateral ${revisionAt(...)} alias on true`): the revision of a
  * single-key SDDS entity in effect at `atSql` (the recipe of §3), or its earliest revision when
- * none was yet (an entity is often first delivered after the events that name it).
+ * none was yet (an entity is often first delivered after the events that name it); with `strict`,
+ * none in that case.
  */
-export function revisionAt(feed: string, keySql: string, atSql: string): string {
+export function revisionAt(feed: string, keySql: string, atSql: string, options: { strict?: boolean } = {}): string {
   const def = sddsDataset(feed);
   if (def.key.length !== 1) throw new AppError('usage', `${feed} has a composite key; revisionAt takes single-key entities`);
   const at = `coalesce(${atSql}, 'infinity'::timestamptz)`;
+  // strict: nothing when no revision was in effect yet (as AWS's reports join offers)
+  const when = options.strict ? ` and r."valid_from" <= ${at}` : '';
   return (
     `(select r.* from (select distinct on ("valid_from") * from "${def.name}" x where x."${def.key[0]}" = ${keySql} ` +
-    `order by "valid_from", "update_date" desc nulls last, "_file_id" desc) r where r."delete_date" is null ` +
+    `order by "valid_from", "update_date" desc nulls last, "_file_id" desc) r where r."delete_date" is null${when} ` +
     `order by (r."valid_from" <= ${at}) desc, case when r."valid_from" <= ${at} then r."valid_from" end desc nulls last, r."valid_from" limit 1)`
   );
 }

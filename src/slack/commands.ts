@@ -4,9 +4,12 @@
  * unsnooze and help. Help and error examples are generated from these definitions.
  */
 import { DATASETS, getDataset } from '../datasets/catalog.ts';
-import { AppError } from '../errors.ts';
+import { AppError, closest } from '../errors.ts';
 import { METRICS } from '../metrics/query.ts';
-import { financeReport } from '../reports/finance.ts';
+import { FINANCE_REPORTS, financeReport, reportCommandName, type FinanceReport } from '../reports/finance.ts';
+
+/** The reports as they are typed: billed-revenue, usage-report. */
+const REPORT_COMMANDS = (Object.keys(FINANCE_REPORTS) as FinanceReport[]).map(reportCommandName);
 
 export type Request =
   | { kind: 'metric'; metric: string; period: string; by: string | undefined; days: number | undefined }
@@ -56,8 +59,8 @@ export const SUBCOMMANDS: Subcommand[] = [
   {
     name: 'export',
     usage: 'export <metric|dataset|report> [period] [by <dimension>]',
-    summary: 'the rows behind an answer, any dataset, or the billed-revenue / collections-and-disbursements report, as a CSV file',
-    examples: ['export revenue last-month by customer', 'export billed-revenue 2026-10', 'export sdds_agreement'],
+    summary: `the rows behind an answer, any dataset, or a report (${REPORT_COMMANDS.join(', ')}), as a CSV file`,
+    examples: ['export revenue last-month by customer', 'export billed-revenue 2026-10', 'export taxation last-quarter', 'export sdds_agreement'],
   },
   {
     name: 'email',
@@ -149,9 +152,9 @@ export function parseRequest(text: string): Request {
     if (!what) throw usage(`${name} needs what to ${name === 'export' ? 'export' : 'send'}: a metric, a dataset or a report`, name);
     const metric = METRICS.find((m) => m.name === what);
     if (!metric && !getDataset(what) && !financeReport(what)) {
-      const near = closest(what, [...METRICS.map((m) => m.name), ...DATASETS.map((d) => d.name), 'billed-revenue', 'collections-and-disbursements']);
+      const near = closest(what, [...METRICS.map((m) => m.name), ...DATASETS.map((d) => d.name), ...REPORT_COMMANDS]);
       throw usage(
-        `"${rest[0]}" is not a metric, dataset or report${near ? `; did you mean ${near}?` : ''} Metrics: ${METRICS.map((m) => m.name).join(', ')}. Reports: billed-revenue, collections-and-disbursements. Datasets: ${DATASETS.map((d) => d.name).join(', ')}.`,
+        `"${rest[0]}" is not a metric, dataset or report${near ? `; did you mean ${near}?` : ''} Metrics: ${METRICS.map((m) => m.name).join(', ')}. Reports: ${REPORT_COMMANDS.join(', ')}. Datasets: ${DATASETS.map((d) => d.name).join(', ')}.`,
         name,
       );
     }
@@ -168,28 +171,4 @@ export function parseRequest(text: string): Request {
   }
   if (rest.length > 1) throw usage(`I did not understand "${rest.slice(1).join(' ')}"; a period is one word, e.g. last-month or 2026-10-01..2026-10-15`, metric.name);
   return { kind: 'metric', metric: metric.name, period: rest[0] ?? defaultPeriod(metric.name), by, days };
-}
-
-/** The name closest to `text` (by edit distance, within a third of its length), if any is close. */
-function closest(text: string, names: string[]): string | null {
-  let best: string | null = null;
-  let bestDistance = Math.max(2, Math.floor(text.length / 3)) + 1;
-  for (const name of names) {
-    const d = distance(text, name);
-    if (d < bestDistance) {
-      best = name;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = row;
-  }
-  return prev[b.length]!;
 }
