@@ -15,6 +15,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/support/setup.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
     // each test file gets its own database, so files run in parallel safely; most of a file's time
     // is spent waiting (on processes, servers, an outage being timed), so more files run at once
     // than there are cores: on 2 cores, one worker took 6 minutes, four take about 2

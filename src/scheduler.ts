@@ -6,16 +6,15 @@
  * database connection lives here (the embedded PGlite cannot be opened twice). A task still running
  * when its job fires again is not started twice.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Bree from 'bree';
 import type { Config } from './config.ts';
 import { describeError } from './errors.ts';
+import { JOBS_DIR } from './paths.ts';
 
 export const JOB_NAMES = ['daily-digest', 'monthly-digest', 'digest-check', 'delivery-watch', 'housekeeping'] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
-export const JOBS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'jobs');
+export { JOBS_DIR };
 
 export interface Scheduler {
   /** Runs a task now (start-up, tests), waiting for it. */

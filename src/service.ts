@@ -5,24 +5,20 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import path from 'node:path';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import type { SessionHandler } from './db/data-dir-host.ts';
-import { writeDemoData } from './demo/generate.ts';
 import { computeFreshness, describeChanges, type Freshness } from './deliveries/freshness.ts';
 import { describeError } from './errors.ts';
 import { ingestObject } from './ingest/load.ts';
 import { listLocalObjects } from './ingest/local.ts';
-import { ingestPaths } from './ingest/run.ts';
-import { createS3Client } from './ingest/s3.ts';
-import { SqsConsumer, type ConsumerStatus } from './ingest/sqs.ts';
+import type { ConsumerStatus } from './ingest/sqs.ts';
 import { refreshRollups } from './rollups/refresh.ts';
 import { createMailer, type Mailer } from './email/mailer.ts';
-import { markInterrupted, runDueDigests, type SendDeps } from './email/send.ts';
+import type { SendDeps } from './email/send.ts';
 import { startScheduler, type Scheduler } from './scheduler.ts';
-import { runAlerts } from './slack/alerts.ts';
-import { createSlackService, describeSlack, type SlackService } from './slack/app.ts';
+import type { SlackService } from './slack/app.ts';
+import { describeSlack } from './slack/describe.ts';
 
 export interface ServiceOptions {
   log: (line: string) => void;
@@ -53,7 +49,8 @@ export async function runService(config: Config, options: ServiceOptions): Promi
     const health: Health = { db, consumer: null, inbox: { lastMessageAt: null }, slack: null };
     mailer = createMailer(config.email);
     log(describeEmail(config));
-    slack = config.slack ? createSlackService({ config, settings: config.slack, db, log, mailer, ...(options.now ? { now: options.now } : {}) }) : null;
+    // what only some configurations use loads only for them: Slack, SQS and S3, the digests (MJML)
+    slack = config.slack ? (await import('./slack/app.ts')).createSlackService({ config, settings: config.slack, db, log, mailer, ...(options.now ? { now: options.now } : {}) }) : null;
     log(describeSlack(config.slack));
     health.slack = slack;
     http = await listen(config, health, log, slack?.requestListener ?? null);
@@ -61,15 +58,17 @@ export async function runService(config: Config, options: ServiceOptions): Promi
     const clock = options.now ?? (() => new Date());
     const sendDeps: SendDeps = { db, mailer, config, log, now: clock, ...(slack ? { alert: slackAlerter(slack) } : {}) };
     const watch = new DeliveryWatch(db, config, log, slack, clock);
+    const digests = () => import('./email/send.ts');
+    const runDueDigests = async () => (await digests()).runDueDigests(sendDeps);
     scheduler = await startScheduler(
       config,
       {
-        'daily-digest': () => runDueDigests(sendDeps),
-        'monthly-digest': () => runDueDigests(sendDeps),
-        'digest-check': () => runDueDigests(sendDeps),
+        'daily-digest': runDueDigests,
+        'monthly-digest': runDueDigests,
+        'digest-check': runDueDigests,
         'delivery-watch': () => watch.check(),
         housekeeping: async () => {
-          await markInterrupted(sendDeps);
+          await (await digests()).markInterrupted(sendDeps);
           await refreshRollups(db);
         },
       },
@@ -78,6 +77,7 @@ export async function runService(config: Config, options: ServiceOptions): Promi
     // once started (and the demo loaded): where deliveries stand, and any digest missed while down
     const firstChecks = () => void scheduler?.run('delivery-watch').then(() => scheduler?.run('digest-check'));
     if (config.sqsQueueUrl) {
+      const [{ SQSClient }, { createS3Client }, { SqsConsumer }] = await Promise.all([import('@aws-sdk/client-sqs'), import('./ingest/s3.ts'), import('./ingest/sqs.ts')]);
       const s3 = createS3Client(config.aws);
       const sqs = new SQSClient({
         ...(config.aws.region ? { region: config.aws.region } : {}),
@@ -200,6 +200,7 @@ async function loadDemoOnFirstStart(db: Database, config: Config, log: (l: strin
   if (Number(seen[0]!.n) > 0) return;
   const demoDir = path.join(config.dataDir, 'demo');
   log('first start on an empty embedded database: generating a fictional DEMO seller so you can see real rows');
+  const [{ writeDemoData }, { ingestPaths }] = await Promise.all([import('./demo/generate.ts'), import('./ingest/run.ts')]);
   const written = await writeDemoData(demoDir, { seed: 42 });
   const summary = await ingestPaths(db, [demoDir]);
   log(`DEMO DATA loaded: ${summary.loaded} files, ${summary.rowsInserted} rows from ${demoDir} (fictional seller, not yours; ${written.files} files written)`);
@@ -232,7 +233,7 @@ class DeliveryWatch {
       for (const line of describeChanges(this.previous, current)) log(`delivery watch: ${line}`);
     }
     this.previous = new Map(current.map((f) => [f.dataset, f]));
-    if (slack) await runAlerts({ db, client: slack.client, settings: slack.settings, config, freshness: current, now: this.clock(), log });
+    if (slack) await (await import('./slack/alerts.ts')).runAlerts({ db, client: slack.client, settings: slack.settings, config, freshness: current, now: this.clock(), log });
   }
 }
 

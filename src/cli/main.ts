@@ -2,34 +2,20 @@
  * `marketplace-pulse <command>`: each command is a definition (usage, options, run); help and the
  * README's command table come from these definitions.
  */
-import { createWriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { EMAIL_ADDRESS, loadConfig, type Config } from '../config.ts';
-import { exportDataset } from '../datasets/export.ts';
-import { FINANCE_REPORTS } from '../reports/finance.ts';
-import { slackManifest } from '../slack/manifest.ts';
-import { createMailer } from '../email/mailer.ts';
-import { sendAnswer } from '../email/on-demand.ts';
-import { writeEmailPreview } from '../email/preview.ts';
-import { getSellerIdentity, listDatasets } from '../datasets/status.ts';
-import { refreshRollups } from '../rollups/refresh.ts';
-import { computeFreshness } from '../deliveries/freshness.ts';
-import { openDatabase, type Database } from '../db/client.ts';
-import { DataDirHeld, forwardCommand, type SessionHandler } from '../db/data-dir-host.ts';
-import { writeDemoData } from '../demo/generate.ts';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import type { DataDirHeld, SessionHandler } from '../db/data-dir-host.ts';
 import { AppError, describeError } from '../errors.ts';
-import { listLedger } from '../ingest/ledger.ts';
 import type { FileResult, FileStatus } from '../ingest/load.ts';
-import { backfill, formatProgress, parseS3Uri } from '../ingest/backfill.ts';
-import { ingestPaths } from '../ingest/run.ts';
-import { createS3Client } from '../ingest/s3.ts';
-import { answer, answerToCsv, METRICS, type MetricAnswer } from '../metrics/query.ts';
+import { METRICS as METRIC_NAMES, type MetricAnswer } from '../metrics/query.ts';
 import { MAX_YEAR, MIN_YEAR, parsePeriod } from '../periods.ts';
-import { runService } from '../service.ts';
+import { FINANCE_REPORTS } from '../reports/names.ts';
 import { formatTable } from './format.ts';
+
+// Commands load what they use when they run: `help` or `query` must not pay for the AWS SDK,
+// Slack, MJML or the embedded database at start-up (bench:cli).
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -80,6 +66,7 @@ export const COMMANDS: Command[] = [
     options: {},
     optionHelp: {},
     run: async ({ config, io }) => {
+      const { runService } = await import('../service.ts');
       await runService(config, { log: io.err, hostCommands: runForwarded });
       return 0;
     },
@@ -93,6 +80,7 @@ export const COMMANDS: Command[] = [
     optionHelp: { json: 'print one JSON result per file' },
     run: async ({ positionals, values, io, withDb, cwd, interrupt }) => {
       if (positionals.length === 0) throw new AppError('usage', 'ingest needs at least one file or directory');
+      const { ingestPaths } = await import('../ingest/run.ts');
       return withDb(async (db) => {
         const stop = stopNote(interrupt, io);
         const summary = await ingestPaths(db, positionals, {
@@ -120,6 +108,8 @@ export const COMMANDS: Command[] = [
     optionHelp: { json: 'print one JSON result per file' },
     run: async ({ config, positionals, values, io, withDb, interrupt }) => {
       if (positionals.length !== 1) throw new AppError('usage', 'backfill needs one s3://bucket[/prefix]');
+      const { backfill, formatProgress, parseS3Uri } = await import('../ingest/backfill.ts');
+      const { createS3Client } = await import('../ingest/s3.ts');
       parseS3Uri(positionals[0]!);
       const stop = stopNote(interrupt, io);
       try {
@@ -150,8 +140,10 @@ export const COMMANDS: Command[] = [
     summary: 'List the dataset catalog with rows stored, the last file loaded and the period covered, and the seller of record the billing events name.',
     options: JSON_OPTION,
     optionHelp: { json: 'print the catalog as JSON' },
-    run: async ({ values, io, withDb }) =>
-      withDb(async (db) => {
+    run: async ({ values, io, withDb }) => {
+      const { getSellerIdentity, listDatasets } = await import('../datasets/status.ts');
+      const { refreshRollups } = await import('../rollups/refresh.ts');
+      return withDb(async (db) => {
         const list = await listDatasets(db);
         if (values.json) io.out(JSON.stringify(list, null, 2));
         else {
@@ -166,7 +158,8 @@ export const COMMANDS: Command[] = [
           io.out((await getSellerIdentity(db)).summary);
         }
         return 0;
-      }),
+      });
+    },
   },
   {
     name: 'ledger',
@@ -190,6 +183,7 @@ export const COMMANDS: Command[] = [
       if (values.status !== undefined && !statuses.includes(values.status as FileStatus)) {
         throw new AppError('usage', `--status must be one of ${statuses.join(', ')}, not "${String(values.status)}"`);
       }
+      const { listLedger } = await import('../ingest/ledger.ts');
       return withDb(async (db) => {
         const rows = await listLedger(db, {
           limit,
@@ -221,9 +215,9 @@ export const COMMANDS: Command[] = [
   {
     name: 'query',
     args: '<metric> <period>',
-    summary: `Answer a metric for a period (today, yesterday, last-month, 2026-10, 2026-Q3, 2026-10-01..2026-10-15, ...). Metrics: ${METRICS.map((m) => `${m.name} (${m.summary})`).join('; ')}.`,
+    summary: `Answer a metric for a period (today, yesterday, last-month, 2026-10, 2026-Q3, 2026-10-01..2026-10-15, ...). Metrics: ${METRIC_NAMES.map((m) => `${m.name} (${m.summary})`).join('; ')}.`,
     options: { by: { type: 'string' }, format: { type: 'string' }, days: { type: 'string' } },
-    optionHelp: { days: 'active: the renewal-watch window in days (default 90)', by: `breakdown: ${METRICS.filter((m) => m.dimensions.length).map((m) => `${m.name}: ${m.dimensions.join(' | ')}`).join('; ')}`, format: 'table (default) | json | csv' },
+    optionHelp: { days: 'active: the renewal-watch window in days (default 90)', by: `breakdown: ${METRIC_NAMES.filter((m) => m.dimensions.length).map((m) => `${m.name}: ${m.dimensions.join(' | ')}`).join('; ')}`, format: 'table (default) | json | csv' },
     run: async ({ config, positionals, values, io, withDb }) => {
       if (positionals.length !== 2) throw new AppError('usage', 'query needs a metric and a period, e.g. query revenue last-month --by product');
       const format = values.format === undefined ? 'table' : String(values.format);
@@ -232,6 +226,7 @@ export const COMMANDS: Command[] = [
       const options = { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth, ...(days === undefined ? {} : { days }) };
       // validate the input before opening the database
       parsePeriod(positionals[1]!, options);
+      const { answer, answerToCsv } = await import('../metrics/query.ts');
       return withDb(async (db) => {
         const a = await answer(db, positionals[0]!, positionals[1]!, values.by === undefined ? undefined : String(values.by), options);
         if (format === 'json') io.out(JSON.stringify(a, null, 2));
@@ -252,6 +247,8 @@ export const COMMANDS: Command[] = [
     run: async ({ config, positionals, values, io, withDb, cwd }) => {
       if (positionals.length !== 2) throw new AppError('usage', 'export needs a dataset or report and a period, e.g. export sdds_billing_event last-month --out billing.csv, or export billed-revenue 2026-10');
       const period = parsePeriod(positionals[1]!, { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth });
+      const { exportDataset } = await import('../datasets/export.ts');
+      const [{ createWriteStream }, { Readable }, { pipeline }] = await Promise.all([import('node:fs'), import('node:stream'), import('node:stream/promises')]);
       return withDb(async (db) => {
         // streamed: an export can be larger than memory
         const chunks = exportDataset(db, positionals[0]!, period);
@@ -307,12 +304,14 @@ export const COMMANDS: Command[] = [
     optionHelp: { to: 'recipients, comma-separated (required)', by: 'a metric breakdown, as for query' },
     run: async ({ config, positionals, values, io, withDb }) => {
       if (positionals.length !== 2) throw new AppError('usage', 'send needs what and a period, e.g. send revenue last-month --to cfo@example.com');
+      const { EMAIL_ADDRESS } = await import('../config.ts');
       const to = String(values.to ?? '').split(',').map((x) => x.trim()).filter(Boolean);
       if (to.length === 0) throw new AppError('usage', 'send needs --to <address>[,<address>...]');
       const bad = to.filter((a) => !EMAIL_ADDRESS.test(a));
       if (bad.length) throw new AppError('usage', `--to: ${bad.map((b) => `"${b}"`).join(', ')} ${bad.length === 1 ? 'is not an email address' : 'are not email addresses'}`);
       // validate the input before opening the database
       parsePeriod(positionals[1]!, { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth });
+      const [{ createMailer }, { sendAnswer }] = await Promise.all([import('../email/mailer.ts'), import('../email/on-demand.ts')]);
       return withDb(async (db) => {
         const mailer = createMailer(config.email);
         try {
@@ -332,6 +331,7 @@ export const COMMANDS: Command[] = [
     optionHelp: { out: 'folder to write to (default ./email-preview)', screenshots: 'also PNG screenshots at 800 and 390 px wide (needs Chromium)' },
     run: async ({ config, values, io, cwd }) => {
       const out = path.resolve(cwd, String(values.out ?? 'email-preview'));
+      const { writeEmailPreview } = await import('../email/preview.ts');
       const written = await writeEmailPreview(out, config, { screenshots: Boolean(values.screenshots), log: io.err });
       for (const f of written) io.out(`wrote ${f}`);
       return 0;
@@ -345,6 +345,7 @@ export const COMMANDS: Command[] = [
     optionHelp: { url: 'the public HTTPS base URL of this service (requests go to <url>/slack/events)', 'socket-mode': 'for Socket Mode (SLACK_APP_TOKEN) instead of a public URL' },
     run: async ({ values, io }) => {
       if (values.url !== undefined && !/^https:\/\/[^\s/]+/.test(String(values.url))) throw new AppError('usage', `--url must be the service's public HTTPS base URL, e.g. https://pulse.example.com, not "${String(values.url)}"`);
+      const { slackManifest } = await import('../slack/manifest.ts');
       io.out(JSON.stringify(slackManifest({ ...(values.url === undefined ? {} : { url: String(values.url) }), socketMode: Boolean(values['socket-mode']) }), null, 2));
       return 0;
     },
@@ -359,6 +360,7 @@ export const COMMANDS: Command[] = [
       const now = values.at === undefined ? new Date() : new Date(String(values.at));
       if (Number.isNaN(now.getTime())) throw new AppError('usage', `--at must be an ISO 8601 instant such as 2026-11-29T08:00:00Z, not "${String(values.at)}"`);
       if (now.getUTCFullYear() < MIN_YEAR || now.getUTCFullYear() > MAX_YEAR) throw new AppError('usage', `--at must lie between the years ${MIN_YEAR} and ${MAX_YEAR}, not "${String(values.at)}"`);
+      const { computeFreshness } = await import('../deliveries/freshness.ts');
       return withDb(async (db) => {
         const rows = await computeFreshness(db, now, config.deliveries);
         if (values.json) io.out(JSON.stringify(rows, null, 2));
@@ -383,6 +385,7 @@ export const COMMANDS: Command[] = [
       if (positionals.length !== 1) throw new AppError('usage', 'demo-data needs exactly one directory');
       const seed = values.seed === undefined ? 42 : wholeNumber('--seed', values.seed, 0, 2 ** 31 - 1, 'a seed');
       const through = values.through === undefined ? undefined : String(values.through);
+      const { writeDemoData } = await import('../demo/generate.ts');
       const written = await writeDemoData(positionals[0]!, { seed, ...(through ? { through } : {}) });
       io.out(`wrote ${written.files} files (${written.rows} rows) of demo data to ${positionals[0]}`);
       return 0;
@@ -468,6 +471,7 @@ export async function main(argv: string[], io: Io = { out: (t) => console.log(t)
     } catch (error) {
       throw new AppError('usage', `${name}: ${(error as Error).message}`);
     }
+    const { loadConfig } = await import('../config.ts');
     const config = loadConfig(env);
     const cwd = options.cwd ?? process.cwd();
     if (!options.interrupt && command.interruptible) local = interruptOnSignals();
@@ -481,6 +485,7 @@ export async function main(argv: string[], io: Io = { out: (t) => console.log(t)
       interrupt,
       async withDb(fn) {
         if (options.db) return fn(options.db);
+        const { openDatabase } = await import('../db/client.ts');
         const db = await openDatabase(config, name);
         db.host?.serve(runForwarded(db));
         try {
@@ -495,6 +500,7 @@ export async function main(argv: string[], io: Io = { out: (t) => console.log(t)
         return await command.run(context);
       } catch (error) {
         // another process holds the embedded database: the command runs inside it instead
+        const { DataDirHeld, forwardCommand } = await import('../db/data-dir-host.ts');
         if (!(error instanceof DataDirHeld) || options.db) throw error;
         if (name === 'serve') throw refuseSecondHolder(error);
         const request = { argv, cwd, env: { ...definedEntries(env), DATA_DIR: config.dataDir } };

@@ -3,12 +3,14 @@
  * dataset catalog (from the catalog). `npm run readme` rewrites them; a test keeps them current.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DATASETS } from '../datasets/catalog.ts';
 import { describeCadence } from '../datasets/status.ts';
+import { PACKAGE_ROOT } from '../paths.ts';
 import { helpText } from './main.ts';
 
-export const README_PATH = fileURLToPath(new URL('../../README.md', import.meta.url));
+export const README_PATH = path.join(PACKAGE_ROOT, 'README.md');
 
 function catalogTable(): string {
   const rows = DATASETS.map((d) => [

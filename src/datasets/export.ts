@@ -5,7 +5,8 @@
 import type { Database } from '../db/client.ts';
 import { AppError, closest } from '../errors.ts';
 import type { Period } from '../periods.ts';
-import { exportFinanceReport, FINANCE_REPORTS, financeReport, reportCommandName, type FinanceReport } from '../reports/finance.ts';
+import { exportFinanceReport } from '../reports/finance.ts';
+import { FINANCE_REPORTS, financeReport, reportCommandName, type FinanceReport } from '../reports/names.ts';
 import { DATASETS, getDataset } from './catalog.ts';
 import type { DatasetDef } from './types.ts';
 

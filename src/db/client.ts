@@ -4,12 +4,11 @@
  * which both drivers do differently, so `transaction` and `copyIn` hide the difference.
  */
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { PGlite, Transaction as PgliteTransaction } from '@electric-sql/pglite';
@@ -19,12 +18,12 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from '../../db/schema/index.ts';
 import { AppError } from '../errors.ts';
+import { MIGRATIONS_DIR } from '../paths.ts';
 import { claimDataDir, type DataDirHost } from './data-dir-host.ts';
 
 export type Schema = typeof schema;
 export type Orm = PgDatabase<PgQueryResultHKT, Schema>;
 
-const MIGRATIONS_DIR = fileURLToPath(new URL('../../db/migrations', import.meta.url));
 /** PGlite's COPY reads a whole Blob, so rows go in batches of about this many characters. */
 const PGLITE_COPY_BATCH_CHARS = 8 * 1024 * 1024;
 /**
@@ -83,6 +82,23 @@ function copyStatement(table: string, columns: string[], from: string): string {
   return `copy "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) from ${from}`;
 }
 
+/**
+ * Whether the database lacks a migration this code has: one read of drizzle's migration table
+ * against db/migrations/meta/_journal.json. Every command opens the database, and drizzle's
+ * migrator (a second connection, a lock, reading and hashing every migration) costs more than
+ * most answers; it runs only when something is to do, or when the table cannot be read.
+ */
+async function migrationsPending(query: (text: string) => Promise<Row[]>): Promise<boolean> {
+  const journal = JSON.parse(await readFile(path.join(MIGRATIONS_DIR, 'meta', '_journal.json'), 'utf8')) as { entries: Array<{ when: number }> };
+  const latest = Math.max(...journal.entries.map((e) => e.when));
+  try {
+    const [row] = await query('select max(created_at)::text as applied from drizzle.__drizzle_migrations');
+    return !(Number(row?.applied) >= latest);
+  } catch {
+    return true;
+  }
+}
+
 export async function openPostgres(url: string): Promise<Database> {
   // UTC sessions: timestamps without a zone and ::text renderings never depend on the server's setting.
   // work_mem: a metric groups up to millions of billing lines; at PostgreSQL's default 4 MB the
@@ -100,14 +116,16 @@ export async function openPostgres(url: string): Promise<Database> {
   const sql = postgres(url, options as postgres.Options<Record<string, never>>); // `socket` is untyped but supported
   const location = redact(url);
   try {
-    // one connection, so the advisory lock and the migration share a session
-    const single = postgres(url, { onnotice: () => {}, max: 1 });
-    try {
-      await single`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-      await migratePostgres(drizzlePostgres(single), { migrationsFolder: MIGRATIONS_DIR });
-      await single`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
-    } finally {
-      await single.end({ timeout: 5 });
+    if (await migrationsPending((text) => sql.unsafe(text))) {
+      // one connection, so the advisory lock and the migration share a session
+      const single = postgres(url, { onnotice: () => {}, max: 1 });
+      try {
+        await single`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+        await migratePostgres(drizzlePostgres(single), { migrationsFolder: MIGRATIONS_DIR });
+        await single`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`;
+      } finally {
+        await single.end({ timeout: 5 });
+      }
     }
   } catch (error) {
     await sql.end({ timeout: 1 });
@@ -190,7 +208,7 @@ export async function openPglite(dir: string | undefined, host: DataDirHost | nu
   const fresh = dir !== undefined && !existsSync(path.join(dir, 'PG_VERSION'));
   let pg = await create();
   let orm = drizzlePglite(pg, { schema });
-  await migratePglite(orm, { migrationsFolder: MIGRATIONS_DIR });
+  if (await migrationsPending(async (text) => (await pg.query<Row>(text)).rows)) await migratePglite(orm, { migrationsFolder: MIGRATIONS_DIR });
   if (fresh) {
     // Making a new database (PGlite runs initdb in a second instance) leaves ~400 MB of memory
     // in use for the life of the instance; a new instance on the made folder starts at ~40%.

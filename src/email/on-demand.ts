@@ -8,7 +8,7 @@ import { exportDataset } from '../datasets/export.ts';
 import { AppError } from '../errors.ts';
 import { sendOnce, type SendDeps } from './send.ts';
 import type { Database } from '../db/client.ts';
-import { answer, answerToCsv, METRICS } from '../metrics/query.ts';
+import { answerToCsv, METRICS } from '../metrics/query.ts';
 import { parsePeriod, type Period, type PeriodOptions } from '../periods.ts';
 import { presentAnswer, type PresentedAnswer } from '../present/answer.ts';
 import { metricCharts } from '../present/charts.ts';

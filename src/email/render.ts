@@ -6,11 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mjml2html from 'mjml';
 import type { Change } from '../present/format.ts';
+import { TEMPLATES_DIR } from '../paths.ts';
 
-export const TEMPLATES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
+export { TEMPLATES_DIR };
 
 export interface EmailTable {
   header: string[];

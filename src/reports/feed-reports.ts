@@ -57,7 +57,6 @@ export function taxationSql(): string {
  * the latest superseded); its offer, products and parties as at acceptance.
  */
 export function agreementsSql(): string {
-  const whenAccepted = (sql: string) => `case when g.acceptance_time is null then null else ${sql} end`;
   const P = (value: string) => `coalesce(${value}, case when g.intent is null or g.intent = 'NEW' then 'Not applicable' else 'Not available' end)`;
   const R = (value: string) => `case when ${value} is not null then ${value} when vis.raw = 'Public' or vis.raw is null then 'Not applicable' end`;
   return `with revisions as (

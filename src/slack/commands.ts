@@ -6,7 +6,7 @@
 import { DATASETS, getDataset } from '../datasets/catalog.ts';
 import { AppError, closest } from '../errors.ts';
 import { METRICS } from '../metrics/query.ts';
-import { FINANCE_REPORTS, financeReport, reportCommandName, type FinanceReport } from '../reports/finance.ts';
+import { FINANCE_REPORTS, financeReport, reportCommandName, type FinanceReport } from '../reports/names.ts';
 
 /** The reports as they are typed: billed-revenue, usage-report. */
 const REPORT_COMMANDS = (Object.keys(FINANCE_REPORTS) as FinanceReport[]).map(reportCommandName);
