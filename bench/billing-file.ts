@@ -1,4 +1,4 @@
-/** A realistic BillingEventFeed_V1 month file of any size, written streaming. */
+/** A realistic BillingEventFeed_V1 month file of any size. */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { prng } from '../src/demo/random.ts';
@@ -8,7 +8,11 @@ const HEADER =
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 
-export async function writeBillingEventFile(path: string, rows: number, seed = 7): Promise<void> {
+/**
+ * `rows` billing events of October 2026, written streaming. By default the days interleave; with
+ * `inDayOrder`, day by day, as a month file appended to daily is (bench/append.ts).
+ */
+export async function writeBillingEventFile(path: string, rows: number, seed = 7, inDayOrder = false): Promise<void> {
   const rand = prng(seed);
   const id = (n: number) => {
     let s = '';
@@ -22,7 +26,7 @@ export async function writeBillingEventFile(path: string, rows: number, seed = 7
   const out = createWriteStream(path);
   let buf = `${HEADER}\n`;
   for (let i = 0; i < rows; i++) {
-    const day = String(1 + (i % 31)).padStart(2, '0');
+    const day = String(1 + (inDayOrder ? Math.floor((i * 31) / rows) : i % 31)).padStart(2, '0');
     const ts = `2026-10-${day}T00:00:00Z`;
     const buyer = buyers[i % buyers.length]!;
     const fee = i % 3 === 1;

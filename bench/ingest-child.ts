@@ -1,4 +1,4 @@
-/** One timed ingest for bench/ingest.ts; prints { seconds, foldSeconds, maxRssMb } as its last line. */
+/** One timed ingest for bench/ingest.ts and bench/append.ts; prints { seconds, foldSeconds, maxRssMb, rowsRead, appendedTo } as its last line. */
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { ingestPaths } from '../src/ingest/run.ts';
@@ -13,5 +13,6 @@ const f = performance.now();
 await refreshRollups(db);
 const foldSeconds = (performance.now() - f) / 1000;
 await db.close();
-if (summary.loaded !== 1) throw new Error(`expected one loaded file, got ${JSON.stringify(summary.results[0])}`);
-console.log(JSON.stringify({ seconds, foldSeconds, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+const file = summary.results[0];
+if (summary.loaded !== 1 || !file) throw new Error(`expected one loaded file, got ${JSON.stringify(file)}`);
+console.log(JSON.stringify({ seconds, foldSeconds, maxRssMb: process.resourceUsage().maxRSS / 1024, rowsRead: file.rowsRead, appendedTo: file.appendedTo }));

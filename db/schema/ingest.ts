@@ -27,6 +27,11 @@ export const ingestFile = pgTable(
     rowsInserted: integer('rows_inserted').notNull().default(0),
     /** Rows a corrected CAS file replaced. */
     rowsReplaced: integer('rows_replaced').notNull().default(0),
+    /**
+     * A new version of an object that began with the bytes of the version loaded as this file:
+     * only what followed was read (rows_read counts those rows).
+     */
+    appendedTo: bigint('appended_to', { mode: 'number' }),
     extraColumns: text('extra_columns').array().notNull().default(sql`'{}'::text[]`),
     error: text('error'),
     /** Rejections: { problems: [{ line, column, value, message }], problemCount }. */

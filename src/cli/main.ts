@@ -421,6 +421,7 @@ function describeResult(r: FileResult): string {
   if (r.status === 'unchanged') return what;
   const extra = r.extraColumns.length ? `; kept unknown columns: ${r.extraColumns.join(', ')}` : '';
   const replaced = r.rowsReplaced ? `, replaced ${r.rowsReplaced}` : '';
+  if (r.appendedTo !== null) return `${what} (${r.dataset}: the rows appended since file ${r.appendedTo}: ${r.rowsRead} read, ${r.rowsInserted} added${extra})`;
   return `${what} (${r.dataset}: ${r.rowsRead} rows read, ${r.rowsInserted} added${replaced}${extra})`;
 }
 

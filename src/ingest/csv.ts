@@ -27,10 +27,11 @@ export class CsvSyntaxError extends AppError {
 }
 
 /** Reads CSV records from byte (or string) chunks, yielding them in batches. Blank lines are skipped. */
-export async function* readCsv(input: AsyncIterable<Uint8Array | string>): AsyncGenerator<CsvBatch> {
+export async function* readCsv(input: AsyncIterable<Uint8Array | string>, options: { startLine?: number } = {}): AsyncGenerator<CsvBatch> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let pending = '';
-  let line = 1;
+  // the rest of a file whose start was read before (an appended delivery) begins at a later line
+  let line = options.startLine ?? 1;
   let first = true;
 
   const parse = (text: string, final: boolean): { batch: CsvBatch; rest: string } => {

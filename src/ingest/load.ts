@@ -7,6 +7,7 @@ import { recogniseKey, addDays, type Recognised } from '../datasets/catalog.ts';
 import type { CasDataset, DatasetDef, DateRange } from '../datasets/types.ts';
 import { CopyAborted, type Database, type Tx } from '../db/client.ts';
 import { AppError, describeError } from '../errors.ts';
+import { hashing, splitAfter, type PrefixCheck } from './append.ts';
 import { CsvSyntaxError, readCsv } from './csv.ts';
 import { mapHeader } from './header.ts';
 import { RowEncoder } from './encode.ts';
@@ -15,6 +16,8 @@ export interface ObjectIdentity {
   size: number | null;
   sha256: string | null;
   etag: string | null;
+  /** The first `prefixBytes` bytes, when identify() was asked for them and could take them in the same read. */
+  prefix?: PrefixCheck | null;
 }
 
 /** A delivered object, wherever it lives. `open` may be called more than once. */
@@ -23,8 +26,12 @@ export interface ObjectSource {
   bucket: string | null;
   key: string;
   location: string;
-  open(): Promise<AsyncIterable<Uint8Array>>;
-  identify(): Promise<ObjectIdentity>;
+  /** Its bytes; from `fromByte` on where the source can start there (a local file). */
+  open(options?: { fromByte?: number }): Promise<AsyncIterable<Uint8Array>>;
+  /** `prefixBytes`: the length of the version loaded before, to check in the same read (appended files). */
+  identify(options?: { prefixBytes?: number }): Promise<ObjectIdentity>;
+  /** Whether open() can start at a byte (identify() then checks a prefix). */
+  readonly seekable: boolean;
 }
 
 export interface Problem {
@@ -46,6 +53,8 @@ export interface FileResult {
   rowsRead: number;
   rowsInserted: number;
   rowsReplaced: number;
+  /** The file (ledger id) whose version this one extended: only the rows after it were read. */
+  appendedTo: number | null;
   extraColumns: string[];
   error: string | null;
   problems: Problem[];
@@ -122,7 +131,9 @@ export async function ingestObject(db: Database, src: ObjectSource, options: Ing
   try {
     // S3 keys cannot hold a NUL; a notification naming one (%00) is malformed, and retrying will not help
     if (src.key.includes('\0')) throw new RejectedFile('the object key contains a NUL character (%00 in the notification), which no S3 object key can hold');
-    identity = await src.identify();
+    // a month file grows daily: the version loaded before is checked in the same read (src/ingest/append.ts)
+    const prefixBytes = src.seekable && recognised.kind === 'sdds' ? await lastLoadedSize(db, src) : null;
+    identity = await src.identify(prefixBytes ? { prefixBytes } : {});
     if (recognised.kind === 'unknown') throw new RejectedFile(`unknown dataset: ${recognised.reason}`);
     if (recognised.kind === 'cas-meta') return await loadMetadata(db, src, identity, recognised, startedAt, now);
     loaded = await loadData(db, src, identity, recognised, startedAt, now);
@@ -153,6 +164,7 @@ export async function ingestObject(db: Database, src: ObjectSource, options: Ing
       rowsRead: 0,
       rowsInserted: 0,
       rowsReplaced: 0,
+      appendedTo: null,
       extraColumns: [],
       error: message,
       problems,
@@ -245,6 +257,15 @@ interface PreviousLoad {
   period_end: string | null;
 }
 
+/** The size of the last version of this object loaded, if any. */
+async function lastLoadedSize(db: Database, src: ObjectSource): Promise<number | null> {
+  const rows = await db.query<{ size_bytes: string | null }>(
+    `select size_bytes from ingest_file where object_key = $1 and bucket is not distinct from $2 and status in ('loaded', 'no-data') order by id desc limit 1`,
+    [storable(src.key), src.bucket],
+  );
+  return rows[0]?.size_bytes ? Number(rows[0].size_bytes) : null;
+}
+
 /** The last successful load of the same object, if any. */
 async function previousLoad(tx: Tx, src: ObjectSource): Promise<PreviousLoad | null> {
   const rows = await tx.query<{ id: string; sha256: string | null; etag: string | null; size_bytes: string | null; period_start: string | null; period_end: string | null }>(
@@ -288,7 +309,7 @@ async function loadData(
     if (prev && sameContent(prev, identity)) {
       const period = prev.period_start && prev.period_end ? { start: prev.period_start, end: prev.period_end } : recognised.period;
       const fileId = await insertLedger(tx, src, identity, { dataset: def.name, period, status: 'unchanged', startedAt, finishedAt: now() });
-      return result(src, { fileId, dataset: def.name, status: 'unchanged', period, rowsRead: 0, rowsInserted: 0, rowsReplaced: 0, extraColumns: [], durationMs: now().getTime() - startedAt.getTime() });
+      return result(src, { fileId, dataset: def.name, status: 'unchanged', period, rowsRead: 0, rowsInserted: 0, rowsReplaced: 0, appendedTo: null, extraColumns: [], durationMs: now().getTime() - startedAt.getTime() });
     }
 
     const period = def.source === 'cas' ? await casPeriod(tx, src, recognised.period) : recognised.period;
@@ -300,21 +321,37 @@ async function loadData(
     let rowsReplaced = 0;
     let rowsInserted: number;
     let stats: LoadStats;
+    let appendedTo: number | null = null;
+    // S3 gives no SHA-256 up front: the object's is taken as it is read, for the next version to compare with
+    const digest: { sha256: string | null } = { sha256: identity.sha256 };
+    const whole = (): Input => ({
+      open: async () => {
+        const h = hashing(await src.open());
+        return { bytes: h.stream, done: () => void (digest.sha256 ??= h.sha256()) };
+      },
+    });
     if (def.source === 'cas') {
       rowsReplaced = await deleteCasPeriod(tx, def, period, src);
       stats = newStats();
-      await copyFile(tx, def.name, def, src, fileId, period, stats);
+      await copyFile(tx, def.name, def, whole(), fileId, period, stats);
       rowsInserted = stats.rowsRead;
     } else {
-      ({ rowsInserted, stats } = await loadHistory(tx, def, src, fileId, period, prev !== null));
+      const tail = prev && (await appendedPart(src, prev, identity));
+      if (tail) {
+        appendedTo = prev!.id;
+        ({ rowsInserted, stats } = await loadHistory(tx, def, tail, fileId, period, false));
+        digest.sha256 ??= tail.sha256();
+      } else {
+        ({ rowsInserted, stats } = await loadHistory(tx, def, whole(), fileId, period, prev !== null));
+      }
     }
 
     const status: FileStatus = stats.rowsRead === 0 ? 'no-data' : 'loaded';
     const dataThrough = def.source === 'cas' ? `${period.end} 00:00:00+00` : stats.dataThrough;
     await tx.query(
       `update ingest_file set status = $2, rows_read = $3, rows_inserted = $4, rows_replaced = $5,
-         extra_columns = $6, data_through = $7, finished_at = $8 where id = $1`,
-      [fileId, status, stats.rowsRead, rowsInserted, rowsReplaced, stats.extraColumns, dataThrough, now().toISOString()],
+         extra_columns = $6, data_through = $7, finished_at = $8, appended_to = $9, sha256 = $10 where id = $1`,
+      [fileId, status, stats.rowsRead, rowsInserted, rowsReplaced, stats.extraColumns, dataThrough, now().toISOString(), appendedTo, digest.sha256],
     );
     return result(src, {
       fileId,
@@ -324,10 +361,70 @@ async function loadData(
       rowsRead: stats.rowsRead,
       rowsInserted,
       rowsReplaced,
+      appendedTo,
       extraColumns: stats.extraColumns,
       durationMs: now().getTime() - startedAt.getTime(),
     });
   });
+}
+
+/** What a load reads: the object's bytes, or only those after a prefix loaded before (with its header and first line). */
+interface Input {
+  open(): Promise<{ bytes: AsyncIterable<Uint8Array>; done(): void }>;
+  header?: string[];
+  startLine?: number;
+}
+
+/**
+ * When this version of an object begins with the whole version loaded before (same SHA-256 over
+ * its length, ending at a line break), the rows after it: each open() reads the object again and
+ * checks the prefix again. Null when it does not, and the object is loaded whole.
+ */
+async function appendedPart(src: ObjectSource, prev: PreviousLoad, identity: ObjectIdentity): Promise<(Input & { sha256(): string | null }) | null> {
+  const { sha256, size } = prev;
+  if (sha256 === null || size === null || size <= 0) return null;
+  if (identity.size !== null && identity.size <= size) return null;
+  const fits = (prefix: PrefixCheck) => prefix.sha256 === sha256 && prefix.endsAtLineBreak;
+  // a local file: identify() checked the prefix while hashing the whole; read on from its end
+  if (src.seekable) {
+    const prefix = identity.prefix;
+    if (!prefix || prefix.bytes !== size || !fits(prefix)) return null;
+    const header = await headerRow(prefix.header);
+    if (!header) return null;
+    return { header, startLine: prefix.lines + 1, open: async () => ({ bytes: await src.open({ fromByte: size }), done: () => {} }), sha256: () => identity.sha256 };
+  }
+  // elsewhere (S3): the object is read from the start and its prefix hashed on the way
+  const first = await splitAfter(await src.open(), size);
+  if (!first || !fits(first.prefix)) {
+    await first?.cancel();
+    return null;
+  }
+  const header = await headerRow(first.prefix.header);
+  if (!header) {
+    await first.cancel();
+    return null;
+  }
+  let next: Awaited<ReturnType<typeof splitAfter>> = first;
+  let latest = first;
+  return {
+    header,
+    startLine: first.prefix.lines + 1,
+    async open() {
+      const split = next ?? (await splitAfter(await src.open(), size));
+      next = null;
+      if (!split || split.prefix.sha256 !== sha256) throw new AppError('rejected-file', `${src.location} changed while it was being read; it will be read again when it settles`);
+      latest = split;
+      return { bytes: split.rest, done: () => {} };
+    },
+    sha256: () => latest.sha256(),
+  };
+}
+
+/** The header row of a file from its first line's bytes; null if it is not one CSV record. */
+async function headerRow(bytes: Uint8Array): Promise<string[] | null> {
+  const rows: string[][] = [];
+  for await (const batch of readCsv((async function* () { yield bytes; })())) rows.push(...batch.rows);
+  return rows.length === 1 ? rows[0]! : null;
 }
 
 function newStats(): LoadStats {
@@ -342,7 +439,7 @@ function newStats(): LoadStats {
 async function loadHistory(
   tx: Tx,
   def: DatasetDef,
-  src: ObjectSource,
+  src: Input,
   fileId: number,
   period: DateRange,
   seenBefore: boolean,
@@ -391,18 +488,20 @@ async function copyFile(
   tx: Tx,
   table: string,
   def: DatasetDef,
-  src: ObjectSource,
+  src: Input,
   fileId: number,
   period: DateRange,
   stats: LoadStats,
 ): Promise<void> {
   const columns = [...def.columns.map((c) => c.name), '_file_id', '_line', '_extra'];
   if (def.source === 'cas') columns.push('_period_start', '_period_end');
+  const input = await src.open();
   try {
-    await tx.copyIn(table, columns, encodeRows(def, await src.open(), fileId, period, stats));
+    await tx.copyIn(table, columns, encodeRows(def, input.bytes, fileId, period, stats, src));
   } catch (error) {
     throw translateCopyError(error, stats);
   }
+  input.done();
 }
 
 /** PostgreSQL counts COPY data lines; people count file lines. */
@@ -428,9 +527,11 @@ export async function* encodeRows(
   fileId: number,
   period: DateRange,
   stats: LoadStats,
+  /** The rest of a file: its header row, read before, and the line it continues on. */
+  continued: { header?: string[]; startLine?: number } = {},
 ): AsyncGenerator<string> {
-  let encoder: RowEncoder | null = null;
-  for await (const batch of readCsv(input)) {
+  let encoder: RowEncoder | null = continued.header ? new RowEncoder(def, mapHeader(def, continued.header), fileId, period, stats) : null;
+  for await (const batch of readCsv(input, { startLine: continued.startLine ?? 1 })) {
     let first = 0;
     if (!encoder) {
       encoder = new RowEncoder(def, mapHeader(def, batch.rows[0]!), fileId, period, stats);
@@ -517,6 +618,6 @@ async function loadMetadata(
       await tx.query(`update "${def.name}" set _period_start = $1, _period_end = $2 where _file_id = $3`, [period.start, period.end, data[0].id]);
       await tx.query(`update ingest_file set period_start = $1, period_end = $2, data_through = $3 where id = $4`, [period.start, period.end, `${period.end} 00:00:00+00`, data[0].id]);
     }
-    return result(src, { fileId, dataset: def.name, status, period, rowsRead: 0, rowsInserted: 0, rowsReplaced: 0, extraColumns: [], durationMs: now().getTime() - startedAt.getTime() });
+    return result(src, { fileId, dataset: def.name, status, period, rowsRead: 0, rowsInserted: 0, rowsReplaced: 0, appendedTo: null, extraColumns: [], durationMs: now().getTime() - startedAt.getTime() });
   });
 }

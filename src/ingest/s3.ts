@@ -36,6 +36,8 @@ export function s3Object(s3: S3Client, bucket: string, key: string): ObjectSourc
     bucket,
     key,
     location: `s3://${bucket}/${key}`,
+    // an appended version is read whole, its earlier part hashed on the way (src/ingest/append.ts)
+    seekable: false,
     async identify() {
       try {
         const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));

@@ -1,0 +1,1 @@
+ALTER TABLE "ingest_file" ADD COLUMN "appended_to" bigint;
