@@ -40,34 +40,45 @@ export interface PastDueAnswer {
 /**
  * The invoices outstanding past their due date as of $1, then `tail` over them (the CTE
  * `past_due`). Only invoices the rollup says were not settled by $1 are looked at; their amounts
- * as they stood at $1 are today's less what their events added since (usually a few days' worth).
+ * as they stood at $1 are today's less what their events added since, up to the last of those
+ * events (usually a few weeks' worth).
  */
 const owed = (tail: string) => `
   with candidates as materialized (
-    select invoice_id, currency, customer, payment_due_date as due, seller_billed, collected, seller_disbursed,
+    select invoice_id, currency, customer, payment_due_date as due, seller_billed, collected, seller_disbursed, last_event,
            -- billed in full and nothing paid by $1: its state then is plain from the rollup
            coalesce(billed_until < $1 and (paid_from is null or paid_from >= $1), false) as quiet
-      from invoice_balance
-     where payment_due_date < $1 and invoice_date < $1 and (settled_at is null or settled_at >= $1)),
+      from (-- open now, or settled since $1: each read from an index that covers it
+            select * from invoice_balance where settled_at is null and payment_due_date < $1 and invoice_date < $1
+            union all
+            select * from invoice_balance where settled_at >= $1 and payment_due_date < $1 and invoice_date < $1) o),
+  -- no event of theirs is later than their last: as of a date long past, only the weeks after it
+  -- are read, through the event-time indexes, not every event since
+  window_end as (select max(last_event) as until from candidates where not quiet),
   since as materialized (
     select invoice_id, currency, end_user_account_id as customer, ${OWED_SUMS}
       from ${currentWhere(
         'sdds_billing_event',
         `invoice_id is not null and transaction_type like 'SELLER\\_%' and (
-           (action in ('INVOICED', 'FORGIVEN') and invoice_date >= $1)
-           or (action = 'COLLECTED' and coalesce(action_date, valid_from) >= $1)
-           or (action = 'DISBURSED' and valid_from >= $1))`,
+           (action in ('INVOICED', 'FORGIVEN') and invoice_date >= $1 and invoice_date <= (select until from window_end))
+           or (action = 'COLLECTED' and coalesce(action_date, valid_from) >= $1 and coalesce(action_date, valid_from) <= (select until from window_end))
+           or (action = 'DISBURSED' and valid_from >= $1 and valid_from <= (select until from window_end)))`,
       )} b
      where (select exists (select 1 from candidates where not quiet))
        and b.invoice_id in (select invoice_id from candidates where not quiet)
      group by invoice_id, currency, end_user_account_id),
+  -- the quiet ones (most of them: never paid) as they are; only the others meet what came since
   at_end as (
+    select c.invoice_id, c.currency, c.customer, c.due, c.seller_billed, 0 as collected, 0 as seller_disbursed
+      from candidates c where c.quiet
+    union all
     select c.invoice_id, c.currency, c.customer, c.due,
-           case when c.quiet then c.seller_billed else c.seller_billed - coalesce(s.seller_billed, 0) end as seller_billed,
-           case when c.quiet then 0 else c.collected - coalesce(s.collected, 0) end as collected,
-           case when c.quiet then 0 else c.seller_disbursed - coalesce(s.seller_disbursed, 0) end as seller_disbursed
+           c.seller_billed - coalesce(s.seller_billed, 0) as seller_billed,
+           c.collected - coalesce(s.collected, 0) as collected,
+           c.seller_disbursed - coalesce(s.seller_disbursed, 0) as seller_disbursed
       from candidates c
-      left join since s on s.invoice_id = c.invoice_id and s.currency = c.currency and coalesce(s.customer, '') = coalesce(c.customer, '')),
+      left join since s on s.invoice_id = c.invoice_id and s.currency = c.currency and coalesce(s.customer, '') = coalesce(c.customer, '')
+     where not c.quiet),
   past_due as (
     select a.*, a.seller_billed - greatest(a.collected, a.seller_disbursed) as outstanding,
            ($1::timestamptz at time zone 'UTC')::date - (a.due at time zone 'UTC')::date as age

@@ -16,42 +16,56 @@ export interface ReconcileAnswer {
 }
 
 /**
- * Per invoice and currency (from the invoice_balance rollup), those invoiced in the period. An
- * invoice has one invoice date, so its rows are found through the date index; the rare row with
- * no invoiced event of its own (a collection booked to another customer) joins its invoice's date.
+ * The rollup's rows (per invoice, currency and customer) of the invoices dated in the period: an
+ * invoice has one invoice date, so they come from the date index; the rare row with no invoiced
+ * event of its own (a collection booked to another customer) takes its invoice's date. Money
+ * adds up by month straight from these rows. Only invoices with a row not disbursed in full can
+ * be short as a whole, so only they are added up invoice by invoice (`open_invoices`).
  */
-const INVOICES = `
-  with rows as (
+const INVOICE_ROWS = `
+  with undated as materialized (
+    select u.invoice_id, u.currency, d.invoice_date, u.gross, u.billed_net, u.collected, u.disbursed
+      from invoice_balance u
+      cross join lateral (select min(x.invoice_date) as invoice_date from invoice_balance x where x.invoice_id = u.invoice_id and x.currency = u.currency) d
+     where u.invoice_date is null and d.invoice_date >= $1 and d.invoice_date < $2),
+  rows as (
     select invoice_id, currency, invoice_date, gross, billed_net, collected, disbursed
       from invoice_balance where invoice_date >= $1 and invoice_date < $2
     union all
-    select o.invoice_id, o.currency, s.invoice_date, o.gross, o.billed_net, o.collected, o.disbursed
-      from invoice_balance o
-      cross join lateral (select min(x.invoice_date) as invoice_date from invoice_balance x where x.invoice_id = o.invoice_id and x.currency = o.currency) s
-     where o.invoice_date is null and s.invoice_date >= $1 and s.invoice_date < $2),
-  invoices as (
-    select invoice_id, currency, min(invoice_date) as invoice_date, sum(gross) as gross, sum(billed_net) as billed_net,
-           sum(collected) as collected, sum(disbursed) as disbursed
-      from rows group by invoice_id, currency)`;
+    select * from undated),
+  mismatched as (
+    select invoice_id, currency from invoice_balance where invoice_date >= $1 and invoice_date < $2 and billed_net <> disbursed
+    union
+    select invoice_id, currency from undated where billed_net <> disbursed),
+  open_invoices as (
+    select b.invoice_id, b.currency, min(b.invoice_date) as invoice_date, sum(b.gross) as gross, sum(b.billed_net) as billed_net,
+           sum(b.collected) as collected, sum(b.disbursed) as disbursed
+      from mismatched m join invoice_balance b on b.invoice_id = m.invoice_id and b.currency = m.currency
+     where b.invoice_date is null or (b.invoice_date >= $1 and b.invoice_date < $2)
+     group by b.invoice_id, b.currency
+    having sum(b.billed_net) <> sum(b.disbursed))`;
 
 /** Reads invoice_balance: call through answerFor, which brings it up to date first. */
 export async function getReconciliation(db: Database, period: Period, timeZone: string, byInvoice: boolean): Promise<ReconcileAnswer> {
   const params = [period.start, period.end, timeZone];
   // one pass per month; the totals are the months added up
   const months = await db.query<Record<string, string | null>>(
-    `${INVOICES},
+    `${INVOICE_ROWS},
      sdds as (
-       select to_char(invoice_date at time zone $3, 'YYYY-MM') as month, currency,
-              sum(gross) as gross, sum(billed_net) as billed_net, sum(collected) as collected, sum(disbursed) as disbursed,
-              count(*) filter (where billed_net <> disbursed) as not_fully_disbursed
-         from invoices where invoice_date >= $1 and invoice_date < $2 group by 1, 2),
+       select date_trunc('month', invoice_date at time zone $3) as m, currency,
+              sum(gross) as gross, sum(billed_net) as billed_net, sum(collected) as collected, sum(disbursed) as disbursed
+         from rows group by 1, 2),
+     short as (select date_trunc('month', invoice_date at time zone $3) as m, currency, count(*) as n from open_invoices group by 1, 2),
      cas as (
        select to_char(ar_period, 'YYYY-MM') as month, currency, sum(gross_revenue) as gross
-         from cas_sales_compensation_billed_revenue where ar_period >= ($1::timestamptz at time zone $3)::date and ar_period < ($2::timestamptz at time zone $3)::date group by 1, 2)
+         from cas_sales_compensation_billed_revenue where ar_period >= ($1::timestamptz at time zone $3)::date and ar_period < ($2::timestamptz at time zone $3)::date group by 1, 2),
+     months as (
+       select to_char(s.m, 'YYYY-MM') as month, s.currency, s.gross, s.billed_net, s.collected, s.disbursed, coalesce(o.n, 0) as not_fully_disbursed
+         from sdds s left join short o on o.m = s.m and o.currency = s.currency)
      select coalesce(s.month, c.month) as month, coalesce(s.currency, c.currency) as currency,
             s.gross::text as sdds_gross, s.collected::text, s.billed_net::text, s.disbursed::text, (s.billed_net - s.disbursed)::text as undisbursed,
             s.not_fully_disbursed::text as invoices_not_fully_disbursed, c.gross::text as cas_gross, (c.gross - s.gross)::text as gross_difference
-       from sdds s full join cas c on c.month = s.month and c.currency = s.currency
+       from months s full join cas c on c.month = s.month and c.currency = s.currency
       order by currency, month`,
     params,
   );
@@ -75,10 +89,10 @@ export async function getReconciliation(db: Database, period: Period, timeZone: 
   });
   const rows = byInvoice
     ? await db.query<Record<string, string | null>>(
-        `${INVOICES}
+        `${INVOICE_ROWS}
          select invoice_id, currency, to_char(invoice_date at time zone $3, 'YYYY-MM-DD') as invoice_date, gross::text as billed_gross, collected::text, billed_net::text, disbursed::text,
                 (billed_net - disbursed)::text as undisbursed
-           from invoices where invoice_date >= $1 and invoice_date < $2 and billed_net <> disbursed
+           from open_invoices
           order by currency, abs(billed_net - disbursed) desc, invoice_id`,
         params,
       )
