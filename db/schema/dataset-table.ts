@@ -67,10 +67,13 @@ export function datasetTable(name: string) {
   return pgTable(def.name, dataColumns(def), (t) => {
     const cols = t as unknown as Record<string, Parameters<typeof index>[0] & never>;
     if (def.source === 'sdds') {
-      // one row per revision: a re-delivered month file adds only rows not already stored
+      // one row per revision: a re-delivered month file adds only rows not already stored; bulk
+      // feeds are kept so by the loader, and find a key's revisions through a hash index
       const revision = [...def.key, 'valid_from', 'update_date'].map((k) => cols[k]!);
       return [
-        unique(`${def.name}_revision_uq`).on(...(revision as [never, ...never[]])).nullsNotDistinct(),
+        def.bulk
+          ? index(`${def.name}_key_hash`).using('hash', cols[def.key[0]!]!)
+          : unique(`${def.name}_revision_uq`).on(...(revision as [never, ...never[]])).nullsNotDistinct(),
         // metrics select events by their date, then resolve only those keys' revisions
         ...(def.eventDate ? [index(`${def.name}_${def.eventDate}_idx`).on(cols[def.eventDate]!)] : []),
         // the rows one file brought (rollups fold in new files); rows are appended in file order,

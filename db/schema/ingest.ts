@@ -22,6 +22,8 @@ export const ingestFile = pgTable(
     periodEnd: date('period_end', { mode: 'string' }),
     /** Latest record time in the file (SDDS update_date); for CAS the end of its coverage. */
     dataThrough: timestamp('data_through', { withTimezone: true, mode: 'string' }),
+    /** SDDS: the latest valid_from of its rows; no stored revision of a bulk feed is later (src/ingest/dedupe.ts). */
+    validThrough: timestamp('valid_through', { withTimezone: true, mode: 'string' }),
     status: fileStatus('status').notNull(),
     rowsRead: integer('rows_read').notNull().default(0),
     rowsInserted: integer('rows_inserted').notNull().default(0),

@@ -25,9 +25,11 @@ interface FeedInput {
   /** Extra history columns beyond the standard four (address has valid_to). */
   history?: ColumnDef[];
   eventDate?: string;
+  bulk?: true;
 }
 
 function feed(input: FeedInput): SddsDataset {
+  if (input.bulk && input.key.length !== 1) throw new Error(`${input.name}: a bulk feed needs a single-column key`);
   const own = input.columns.map(([header, type, options]) =>
     col(header, type ?? 'text', { ...options, required: options?.required ?? input.key.includes(header) }),
   );
@@ -45,6 +47,7 @@ function feed(input: FeedInput): SddsDataset {
     cadence: { kind: 'sdds-daily' },
     ...(input.retiredOn ? { retiredOn: input.retiredOn } : {}),
     ...(input.eventDate ? { eventDate: input.eventDate } : {}),
+    ...(input.bulk ? { bulk: true as const } : {}),
   };
 }
 
@@ -165,6 +168,7 @@ export const SDDS_DATASETS: SddsDataset[] = [
   feed({
     name: 'sdds_billing_event',
     eventDate: 'invoice_date',
+    bulk: true,
     folders: ['BillingEventFeed_V1'],
     title: 'Billing events',
     description: 'Invoices, refunds, credits, forgiveness, collections and disbursements where you are seller of record.',
@@ -305,6 +309,7 @@ export const SDDS_DATASETS: SddsDataset[] = [
   feed({
     name: 'sdds_daily_usage',
     eventDate: 'usage_date',
+    bulk: true,
     folders: ['DailyUsageFeed_V1'],
     title: 'Daily usage',
     description: 'Metered usage per day, dimension and customer with estimated revenue (not delivered to every seller).',

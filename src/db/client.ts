@@ -18,14 +18,15 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from '../../db/schema/index.ts';
 import { AppError } from '../errors.ts';
+import { COPY_HEADER, COPY_TRAILER } from '../ingest/binary.ts';
 import { MIGRATIONS_DIR } from '../paths.ts';
 import { claimDataDir, type DataDirHost } from './data-dir-host.ts';
 
 export type Schema = typeof schema;
 export type Orm = PgDatabase<PgQueryResultHKT, Schema>;
 
-/** PGlite's COPY reads a whole Blob, so rows go in batches of about this many characters. */
-const PGLITE_COPY_BATCH_CHARS = 8 * 1024 * 1024;
+/** PGlite's COPY reads a whole Blob, so rows go in batches of about this many bytes. */
+const PGLITE_COPY_BATCH_BYTES = 8 * 1024 * 1024;
 /**
  * PGlite's 128 MB of shared buffers live in the process's own memory, and fill during any large
  * load: at 32 MB a 2M-row ingest peaks ~100 MB lower, with no measurable loss of speed here.
@@ -39,8 +40,8 @@ export type Row = Record<string, unknown>;
 /** What the loader can do inside a transaction. */
 export interface Tx {
   query<T = Row>(text: string, params?: unknown[]): Promise<T[]>;
-  /** Streams PostgreSQL text-format COPY data (tab-separated lines) into a table. */
-  copyIn(table: string, columns: string[], data: AsyncIterable<string>): Promise<void>;
+  /** Streams rows in PostgreSQL's binary COPY format (src/ingest/binary.ts; no header or trailer) into a table. */
+  copyIn(table: string, columns: string[], rows: AsyncIterable<Uint8Array>): Promise<void>;
   /** Runs fn in a savepoint: if it throws, its work is undone and the transaction carries on. */
   savepoint<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
 }
@@ -79,7 +80,14 @@ export async function openDatabase(options: DatabaseOptions, command = 'marketpl
 }
 
 function copyStatement(table: string, columns: string[], from: string): string {
-  return `copy "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) from ${from}`;
+  return `copy "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) from ${from} with (format binary)`;
+}
+
+/** The rows framed as one binary COPY: header, rows, trailer. */
+async function* framed(rows: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  yield COPY_HEADER;
+  yield* rows;
+  yield COPY_TRAILER;
 }
 
 /**
@@ -138,9 +146,9 @@ export async function openPostgres(url: string): Promise<Database> {
     async query<T>(text: string, params: unknown[] = []) {
       return (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
     },
-    async copyIn(table, columns, data) {
+    async copyIn(table, columns, rows) {
       const copy = await client.unsafe(copyStatement(table, columns, 'stdin')).writable();
-      await pipeline(Readable.from(data, { objectMode: false }), settleCopy(client, copy));
+      await pipeline(Readable.from(framed(rows), { objectMode: false }), settleCopy(client, copy));
     },
     async savepoint(fn) {
       // postgres.js fails the whole transaction on any failed query unless it ran in its savepoint scope
@@ -238,20 +246,22 @@ export async function openPglite(dir: string | undefined, host: DataDirHost | nu
     async query<T>(text: string, params: unknown[] = []) {
       return (await client.query<T>(text, params)).rows;
     },
-    async copyIn(table, columns, data) {
+    async copyIn(table, columns, rows) {
       const statement = copyStatement(table, columns, `'/dev/blob'`);
-      let batch: string[] = [];
+      // each COPY of a batch is framed on its own
+      let batch: Uint8Array[] = [COPY_HEADER];
       let size = 0;
       const flush = async () => {
         if (size === 0) return;
-        await client.query(statement, [], { blob: new Blob(batch) });
-        batch = [];
+        batch.push(COPY_TRAILER);
+        await client.query(statement, [], { blob: new Blob(batch as BlobPart[]) });
+        batch = [COPY_HEADER];
         size = 0;
       };
-      for await (const chunk of data) {
+      for await (const chunk of rows) {
         batch.push(chunk);
         size += chunk.length;
-        if (size >= PGLITE_COPY_BATCH_CHARS) await flush();
+        if (size >= PGLITE_COPY_BATCH_BYTES) await flush();
       }
       await flush();
     },

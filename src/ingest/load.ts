@@ -8,6 +8,7 @@ import type { CasDataset, DatasetDef, DateRange } from '../datasets/types.ts';
 import { CopyAborted, type Database, type Tx } from '../db/client.ts';
 import { AppError, describeError } from '../errors.ts';
 import { hashing, splitAfter, type PrefixCheck } from './append.ts';
+import { newBulkScan, removeRepeats, startBulkLoad, type BulkScan } from './dedupe.ts';
 import { CsvSyntaxError, readCsv } from './csv.ts';
 import { mapHeader } from './header.ts';
 import { RowEncoder } from './encode.ts';
@@ -28,8 +29,12 @@ export interface ObjectSource {
   location: string;
   /** Its bytes; from `fromByte` on where the source can start there (a local file). */
   open(options?: { fromByte?: number }): Promise<AsyncIterable<Uint8Array>>;
-  /** `prefixBytes`: the length of the version loaded before, to check in the same read (appended files). */
-  identify(options?: { prefixBytes?: number }): Promise<ObjectIdentity>;
+  /**
+   * `prefixBytes`: the length of the version loaded before, to check in the same read (appended
+   * files). `hash: false`: no SHA-256 now (nothing was loaded from this key; it is taken while
+   * the load reads the object).
+   */
+  identify(options?: { prefixBytes?: number; hash?: boolean }): Promise<ObjectIdentity>;
   /** Whether open() can start at a byte (identify() then checks a prefix). */
   readonly seekable: boolean;
 }
@@ -81,6 +86,10 @@ export interface LoadStats {
   rowsRead: number;
   extraColumns: string[];
   dataThrough: string | null;
+  /** SDDS: the latest valid_from of the rows loaded. */
+  validThrough: string | null;
+  /** Bulk feeds: which rows may repeat a stored revision (src/ingest/dedupe.ts). */
+  bulk: BulkScan | null;
   /** File line of each row sent to COPY, to translate PostgreSQL's COPY line numbers. */
   lines: LineMap;
 }
@@ -131,9 +140,12 @@ export async function ingestObject(db: Database, src: ObjectSource, options: Ing
   try {
     // S3 keys cannot hold a NUL; a notification naming one (%00) is malformed, and retrying will not help
     if (src.key.includes('\0')) throw new RejectedFile('the object key contains a NUL character (%00 in the notification), which no S3 object key can hold');
-    // a month file grows daily: the version loaded before is checked in the same read (src/ingest/append.ts)
-    const prefixBytes = src.seekable && recognised.kind === 'sdds' ? await lastLoadedSize(db, src) : null;
-    identity = await src.identify(prefixBytes ? { prefixBytes } : {});
+    // Is this a key loaded before? If not, there is nothing to compare with, and the object is
+    // hashed as it loads rather than read twice. If so, a month file grows daily: the version
+    // loaded before is checked in the same read that hashes it (src/ingest/append.ts).
+    const loadedSize = recognised.kind === 'sdds' || recognised.kind === 'cas' ? await lastLoadedSize(db, src) : undefined;
+    if (loadedSize === null) identity = await src.identify({ hash: false });
+    else identity = await src.identify(loadedSize && src.seekable && recognised.kind === 'sdds' ? { prefixBytes: loadedSize } : {});
     if (recognised.kind === 'unknown') throw new RejectedFile(`unknown dataset: ${recognised.reason}`);
     if (recognised.kind === 'cas-meta') return await loadMetadata(db, src, identity, recognised, startedAt, now);
     loaded = await loadData(db, src, identity, recognised, startedAt, now);
@@ -257,13 +269,13 @@ interface PreviousLoad {
   period_end: string | null;
 }
 
-/** The size of the last version of this object loaded, if any. */
+/** The size of the last version of this object loaded: null if none was, 0 if its size is unknown. */
 async function lastLoadedSize(db: Database, src: ObjectSource): Promise<number | null> {
   const rows = await db.query<{ size_bytes: string | null }>(
     `select size_bytes from ingest_file where object_key = $1 and bucket is not distinct from $2 and status in ('loaded', 'no-data') order by id desc limit 1`,
     [storable(src.key), src.bucket],
   );
-  return rows[0]?.size_bytes ? Number(rows[0].size_bytes) : null;
+  return rows[0] ? Number(rows[0].size_bytes ?? 0) : null;
 }
 
 /** The last successful load of the same object, if any. */
@@ -297,7 +309,7 @@ function result(src: ObjectSource, fields: Omit<FileResult, 'key' | 'location' |
 async function loadData(
   db: Database,
   src: ObjectSource,
-  identity: ObjectIdentity,
+  given: ObjectIdentity,
   recognised: Extract<Recognised, { kind: 'sdds' | 'cas' }>,
   startedAt: Date,
   now: () => Date,
@@ -306,6 +318,8 @@ async function loadData(
   return db.transaction(async (tx) => {
     await lockObject(tx, src);
     const prev = await previousLoad(tx, src);
+    // not hashed up front because no load of this key was seen, and one has finished since: now it is
+    const identity = prev && given.sha256 === null && given.etag === null ? await src.identify(src.seekable && prev.size ? { prefixBytes: prev.size } : {}) : given;
     if (prev && sameContent(prev, identity)) {
       const period = prev.period_start && prev.period_end ? { start: prev.period_start, end: prev.period_end } : recognised.period;
       const fileId = await insertLedger(tx, src, identity, { dataset: def.name, period, status: 'unchanged', startedAt, finishedAt: now() });
@@ -350,8 +364,8 @@ async function loadData(
     const dataThrough = def.source === 'cas' ? `${period.end} 00:00:00+00` : stats.dataThrough;
     await tx.query(
       `update ingest_file set status = $2, rows_read = $3, rows_inserted = $4, rows_replaced = $5,
-         extra_columns = $6, data_through = $7, finished_at = $8, appended_to = $9, sha256 = $10 where id = $1`,
-      [fileId, status, stats.rowsRead, rowsInserted, rowsReplaced, stats.extraColumns, dataThrough, now().toISOString(), appendedTo, digest.sha256],
+         extra_columns = $6, data_through = $7, finished_at = $8, appended_to = $9, sha256 = $10, valid_through = $11 where id = $1`,
+      [fileId, status, stats.rowsRead, rowsInserted, rowsReplaced, stats.extraColumns, dataThrough, now().toISOString(), appendedTo, digest.sha256, stats.validThrough],
     );
     return result(src, {
       fileId,
@@ -428,13 +442,15 @@ async function headerRow(bytes: Uint8Array): Promise<string[] | null> {
 }
 
 function newStats(): LoadStats {
-  return { rowsRead: 0, extraColumns: [], dataThrough: null, lines: new LineMap() };
+  return { rowsRead: 0, extraColumns: [], dataThrough: null, validThrough: null, bulk: null, lines: new LineMap() };
 }
 
 /**
- * SDDS rows are immutable revisions. A new object is copied straight into the table; if any of its
- * revisions is already stored (a re-delivered month file, a row repeated in a later month) the
- * load falls back to staging + `on conflict do nothing`, which adds only the new revisions.
+ * SDDS rows are immutable revisions, each stored once. A bulk feed's file is copied in and its
+ * repeats of stored revisions removed (src/ingest/dedupe.ts). Any other feed's new object is
+ * copied straight into the table; if any of its revisions is already stored (a re-delivered month
+ * file, a row repeated in a later month) the unique index says so and the load falls back to
+ * staging + `on conflict do nothing`, which adds only the new revisions.
  */
 async function loadHistory(
   tx: Tx,
@@ -444,6 +460,13 @@ async function loadHistory(
   period: DateRange,
   seenBefore: boolean,
 ): Promise<{ rowsInserted: number; stats: LoadStats }> {
+  if (def.source === 'sdds' && def.bulk) {
+    // copied in as it comes, then the rows that repeat a stored revision taken out again
+    const stats = newStats();
+    stats.bulk = newBulkScan(await startBulkLoad(tx, def, fileId));
+    await copyFile(tx, def.name, def, src, fileId, period, stats);
+    return { rowsInserted: stats.rowsRead - (await removeRepeats(tx, def, fileId, stats.bulk)), stats };
+  }
   if (!seenBefore) {
     const stats = newStats();
     try {
@@ -518,7 +541,7 @@ function translateCopyError(error: unknown, stats: LoadStats): unknown {
 }
 
 /**
- * CSV bytes in, COPY text out. Stops sending rows at the first bad value but reads on to the end
+ * CSV bytes in, binary COPY rows out. Stops sending rows at the first bad value but reads on to the end
  * so the rejection lists the first MAX_PROBLEMS problems and counts all of them.
  */
 export async function* encodeRows(
@@ -529,7 +552,7 @@ export async function* encodeRows(
   stats: LoadStats,
   /** The rest of a file: its header row, read before, and the line it continues on. */
   continued: { header?: string[]; startLine?: number } = {},
-): AsyncGenerator<string> {
+): AsyncGenerator<Uint8Array> {
   let encoder: RowEncoder | null = continued.header ? new RowEncoder(def, mapHeader(def, continued.header), fileId, period, stats) : null;
   for await (const batch of readCsv(input, { startLine: continued.startLine ?? 1 })) {
     let first = 0;
@@ -537,8 +560,8 @@ export async function* encodeRows(
       encoder = new RowEncoder(def, mapHeader(def, batch.rows[0]!), fileId, period, stats);
       first = 1;
     }
-    const text = encoder.encode(batch, first);
-    if (encoder.problemCount === 0 && text.length > 0) yield text;
+    const rows = encoder.encode(batch, first);
+    if (encoder.problemCount === 0 && rows.length > 0) yield rows;
   }
   if (!encoder) throw new RejectedFile('the file is empty: not even a header row');
   if (encoder.problemCount > 0) {
