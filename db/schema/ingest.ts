@@ -34,6 +34,8 @@ export const ingestFile = pgTable(
      * only what followed was read (rows_read counts those rows).
      */
     appendedTo: bigint('appended_to', { mode: 'number' }),
+    /** Line breaks in the whole object as loaded: the line a version appended to it goes on from. */
+    lineBreaks: bigint('line_breaks', { mode: 'number' }),
     extraColumns: text('extra_columns').array().notNull().default(sql`'{}'::text[]`),
     error: text('error'),
     /** Rejections: { problems: [{ line, column, value, message }], problemCount }. */

@@ -28,7 +28,10 @@ export class CsvSyntaxError extends AppError {
 }
 
 /** Reads CSV records from byte (or string) chunks, yielding them in batches. Blank lines are skipped. */
-export async function* readCsv(input: AsyncIterable<Uint8Array | string>, options: { startLine?: number } = {}): AsyncGenerator<CsvBatch> {
+export async function* readCsv(
+  input: AsyncIterable<Uint8Array | string>,
+  options: { startLine?: number; /** Set at the end: the line breaks of the whole file (those before startLine included). */ counted?: { lineBreaks: number } } = {},
+): AsyncGenerator<CsvBatch> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let pending = '';
   // the rest of a file whose start was read before (an appended delivery) begins at a later line
@@ -156,6 +159,7 @@ export async function* readCsv(input: AsyncIterable<Uint8Array | string>, option
     const { batch } = parse(last, true);
     if (batch.rows.length > 0) yield batch;
   }
+  if (options.counted) options.counted.lineBreaks = line - 1;
 }
 
 function countNewlines(text: string, end = text.length): number {

@@ -19,6 +19,8 @@ export interface ObjectIdentity {
   etag: string | null;
   /** The first `prefixBytes` bytes, when identify() was asked for them and could take them in the same read. */
   prefix?: PrefixCheck | null;
+  /** With `background`: the full identity (hash and prefix), being taken while the load goes on. */
+  later?: Promise<ObjectIdentity>;
 }
 
 /** A delivered object, wherever it lives. `open` may be called more than once. */
@@ -34,7 +36,7 @@ export interface ObjectSource {
    * files). `hash: false`: no SHA-256 now (nothing was loaded from this key; it is taken while
    * the load reads the object).
    */
-  identify(options?: { prefixBytes?: number; hash?: boolean }): Promise<ObjectIdentity>;
+  identify(options?: { prefixBytes?: number; hash?: boolean; background?: boolean }): Promise<ObjectIdentity>;
   /** Whether open() can start at a byte (identify() then checks a prefix). */
   readonly seekable: boolean;
 }
@@ -90,6 +92,8 @@ export interface LoadStats {
   validThrough: string | null;
   /** Bulk feeds: which rows may repeat a stored revision (src/ingest/dedupe.ts). */
   bulk: BulkScan | null;
+  /** The line breaks of the whole file once read: where a later, appended version goes on. */
+  counted: { lineBreaks: number };
   /** File line of each row sent to COPY, to translate PostgreSQL's COPY line numbers. */
   lines: LineMap;
 }
@@ -145,10 +149,20 @@ export async function ingestObject(db: Database, src: ObjectSource, options: Ing
     // loaded before is checked in the same read that hashes it (src/ingest/append.ts).
     const loadedSize = recognised.kind === 'sdds' || recognised.kind === 'cas' ? await lastLoadedSize(db, src) : undefined;
     if (loadedSize === null) identity = await src.identify({ hash: false });
-    else identity = await src.identify(loadedSize && src.seekable && recognised.kind === 'sdds' ? { prefixBytes: loadedSize } : {});
+    // a local file that grew is hashed while its new rows load, and they are kept only if what
+    // came before is unchanged (appendedPart)
+    else identity = await src.identify(loadedSize && src.seekable && recognised.kind === 'sdds' ? { prefixBytes: loadedSize, background: true } : {});
     if (recognised.kind === 'unknown') throw new RejectedFile(`unknown dataset: ${recognised.reason}`);
     if (recognised.kind === 'cas-meta') return await loadMetadata(db, src, identity, recognised, startedAt, now);
-    loaded = await loadData(db, src, identity, recognised, startedAt, now);
+    try {
+      loaded = await loadData(db, src, identity, recognised, startedAt, now);
+    } catch (error) {
+      // the rows were loaded on trust while the file was hashed, and its start had changed: all
+      // of it was undone; it is loaded whole
+      if (!(error instanceof PrefixChanged) || !identity.later) throw error;
+      identity = await identity.later;
+      loaded = await loadData(db, src, identity, recognised, startedAt, now);
+    }
   } catch (error) {
     const rejected = (error instanceof AppError && error.code === 'rejected-file') || error instanceof CopyAborted || isDataError(error);
     if (!rejected) throw error;
@@ -265,6 +279,7 @@ interface PreviousLoad {
   sha256: string | null;
   etag: string | null;
   size: number | null;
+  lineBreaks: number | null;
   period_start: string | null;
   period_end: string | null;
 }
@@ -280,15 +295,23 @@ async function lastLoadedSize(db: Database, src: ObjectSource): Promise<number |
 
 /** The last successful load of the same object, if any. */
 async function previousLoad(tx: Tx, src: ObjectSource): Promise<PreviousLoad | null> {
-  const rows = await tx.query<{ id: string; sha256: string | null; etag: string | null; size_bytes: string | null; period_start: string | null; period_end: string | null }>(
-    `select id, sha256, etag, size_bytes, period_start::text, period_end::text from ingest_file
+  const rows = await tx.query<{ id: string; sha256: string | null; etag: string | null; size_bytes: string | null; line_breaks: string | null; period_start: string | null; period_end: string | null }>(
+    `select id, sha256, etag, size_bytes, line_breaks, period_start::text, period_end::text from ingest_file
       where object_key = $1 and bucket is not distinct from $2 and status in ('loaded', 'no-data')
       order by id desc limit 1`,
     [src.key, src.bucket],
   );
   const r = rows[0];
   return r
-    ? { id: Number(r.id), sha256: r.sha256, etag: r.etag, size: r.size_bytes === null ? null : Number(r.size_bytes), period_start: r.period_start, period_end: r.period_end }
+    ? {
+        id: Number(r.id),
+        sha256: r.sha256,
+        etag: r.etag,
+        size: r.size_bytes === null ? null : Number(r.size_bytes),
+        lineBreaks: r.line_breaks === null ? null : Number(r.line_breaks),
+        period_start: r.period_start,
+        period_end: r.period_end,
+      }
     : null;
 }
 
@@ -318,8 +341,14 @@ async function loadData(
   return db.transaction(async (tx) => {
     await lockObject(tx, src);
     const prev = await previousLoad(tx, src);
-    // not hashed up front because no load of this key was seen, and one has finished since: now it is
-    const identity = prev && given.sha256 === null && given.etag === null ? await src.identify(src.seekable && prev.size ? { prefixBytes: prev.size } : {}) : given;
+    // Not hashed yet: either it is being hashed while an appended part loads (when it grew since the
+    // version loaded, whose line count is known), or it was not hashed because no load of this
+    // key was seen and one has finished since. Otherwise the hash is needed now.
+    let identity = given;
+    const growing = given.later !== undefined && prev !== null && prev.size !== null && given.size !== null && given.size > prev.size && prev.lineBreaks !== null && prev.sha256 !== null;
+    if (prev && given.sha256 === null && given.etag === null && !growing) {
+      identity = given.later ? await given.later : await src.identify(src.seekable && prev.size ? { prefixBytes: prev.size } : {});
+    }
     if (prev && sameContent(prev, identity)) {
       const period = prev.period_start && prev.period_end ? { start: prev.period_start, end: prev.period_end } : recognised.period;
       const fileId = await insertLedger(tx, src, identity, { dataset: def.name, period, status: 'unchanged', startedAt, finishedAt: now() });
@@ -353,8 +382,16 @@ async function loadData(
       const tail = prev && (await appendedPart(src, prev, identity));
       if (tail) {
         appendedTo = prev!.id;
-        ({ rowsInserted, stats } = await loadHistory(tx, def, tail, fileId, period, false));
-        digest.sha256 ??= tail.sha256();
+        try {
+          ({ rowsInserted, stats } = await loadHistory(tx, def, tail, fileId, period, false));
+        } catch (error) {
+          // read from where the version loaded ended: if its start changed, that is no line start
+          if ((await tail.verified()) === null) throw new PrefixChanged();
+          throw error;
+        }
+        const sha256 = await tail.verified();
+        if (sha256 === null) throw new PrefixChanged();
+        digest.sha256 ??= sha256;
       } else {
         ({ rowsInserted, stats } = await loadHistory(tx, def, whole(), fileId, period, prev !== null));
       }
@@ -364,8 +401,8 @@ async function loadData(
     const dataThrough = def.source === 'cas' ? `${period.end} 00:00:00+00` : stats.dataThrough;
     await tx.query(
       `update ingest_file set status = $2, rows_read = $3, rows_inserted = $4, rows_replaced = $5,
-         extra_columns = $6, data_through = $7, finished_at = $8, appended_to = $9, sha256 = $10, valid_through = $11 where id = $1`,
-      [fileId, status, stats.rowsRead, rowsInserted, rowsReplaced, stats.extraColumns, dataThrough, now().toISOString(), appendedTo, digest.sha256, stats.validThrough],
+         extra_columns = $6, data_through = $7, finished_at = $8, appended_to = $9, sha256 = $10, valid_through = $11, line_breaks = $12 where id = $1`,
+      [fileId, status, stats.rowsRead, rowsInserted, rowsReplaced, stats.extraColumns, dataThrough, now().toISOString(), appendedTo, digest.sha256, stats.validThrough, stats.counted.lineBreaks],
     );
     return result(src, {
       fileId,
@@ -389,23 +426,36 @@ interface Input {
   startLine?: number;
 }
 
+/** An appended part was loaded on trust, and the object's start turned out to differ from the version loaded. */
+class PrefixChanged extends Error {}
+
 /**
  * When this version of an object begins with the whole version loaded before (same SHA-256 over
- * its length, ending at a line break), the rows after it: each open() reads the object again and
- * checks the prefix again. Null when it does not, and the object is loaded whole.
+ * its length, ending at a line break), the rows after it. `verified()`, once they are loaded,
+ * gives the whole object's SHA-256, or null when its start was not the version loaded (the caller
+ * then undoes the load). Null when it is not an append, and the object is loaded whole.
  */
-async function appendedPart(src: ObjectSource, prev: PreviousLoad, identity: ObjectIdentity): Promise<(Input & { sha256(): string | null }) | null> {
+async function appendedPart(src: ObjectSource, prev: PreviousLoad, identity: ObjectIdentity): Promise<(Input & { verified(): Promise<string | null> }) | null> {
   const { sha256, size } = prev;
   if (sha256 === null || size === null || size <= 0) return null;
   if (identity.size !== null && identity.size <= size) return null;
-  const fits = (prefix: PrefixCheck) => prefix.sha256 === sha256 && prefix.endsAtLineBreak;
-  // a local file: identify() checked the prefix while hashing the whole; read on from its end
+  const fits = (prefix: PrefixCheck | null | undefined) => Boolean(prefix && prefix.bytes === size && prefix.sha256 === sha256 && prefix.endsAtLineBreak);
+  const fromTheEnd = async () => ({ bytes: await src.open({ fromByte: size }), done: () => {} });
+  if (src.seekable && identity.prefix === null && identity.later && prev.lineBreaks !== null) {
+    // a local file being hashed in the background: its new rows load meanwhile, from the line the
+    // version loaded ended on, under the header its first line has now
+    const header = await headerRow(await firstLine(src));
+    if (!header) return null;
+    const later = identity.later;
+    return { header, startLine: prev.lineBreaks + 1, open: fromTheEnd, verified: async () => ((await later).prefix && fits((await later).prefix) ? (await later).sha256 : null) };
+  }
   if (src.seekable) {
+    // identify() checked the prefix while hashing the whole; read on from its end
     const prefix = identity.prefix;
-    if (!prefix || prefix.bytes !== size || !fits(prefix)) return null;
+    if (!prefix || !fits(prefix)) return null;
     const header = await headerRow(prefix.header);
     if (!header) return null;
-    return { header, startLine: prefix.lines + 1, open: async () => ({ bytes: await src.open({ fromByte: size }), done: () => {} }), sha256: () => identity.sha256 };
+    return { header, startLine: prefix.lines + 1, open: fromTheEnd, verified: async () => identity.sha256 };
   }
   // elsewhere (S3): the object is read from the start and its prefix hashed on the way
   const first = await splitAfter(await src.open(), size);
@@ -430,8 +480,21 @@ async function appendedPart(src: ObjectSource, prev: PreviousLoad, identity: Obj
       latest = split;
       return { bytes: split.rest, done: () => {} };
     },
-    sha256: () => latest.sha256(),
+    verified: async () => latest.sha256(),
   };
+}
+
+/** The bytes of an object's first line (up to 1 MB). */
+async function firstLine(src: ObjectSource): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of await src.open()) {
+    const end = chunk.indexOf(0x0a);
+    parts.push(end === -1 ? chunk : chunk.subarray(0, end));
+    size += chunk.length;
+    if (end !== -1 || size >= 1024 * 1024) break;
+  }
+  return Buffer.concat(parts);
 }
 
 /** The header row of a file from its first line's bytes; null if it is not one CSV record. */
@@ -442,7 +505,7 @@ async function headerRow(bytes: Uint8Array): Promise<string[] | null> {
 }
 
 function newStats(): LoadStats {
-  return { rowsRead: 0, extraColumns: [], dataThrough: null, validThrough: null, bulk: null, lines: new LineMap() };
+  return { rowsRead: 0, extraColumns: [], dataThrough: null, validThrough: null, bulk: null, counted: { lineBreaks: 0 }, lines: new LineMap() };
 }
 
 /**
@@ -554,7 +617,7 @@ export async function* encodeRows(
   continued: { header?: string[]; startLine?: number } = {},
 ): AsyncGenerator<Uint8Array> {
   let encoder: RowEncoder | null = continued.header ? new RowEncoder(def, mapHeader(def, continued.header), fileId, period, stats) : null;
-  for await (const batch of readCsv(input, { startLine: continued.startLine ?? 1 })) {
+  for await (const batch of readCsv(input, { startLine: continued.startLine ?? 1, counted: stats.counted })) {
     let first = 0;
     if (!encoder) {
       encoder = new RowEncoder(def, mapHeader(def, batch.rows[0]!), fileId, period, stats);

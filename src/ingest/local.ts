@@ -5,10 +5,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { AppError } from '../errors.ts';
 import { splitAfter } from './append.ts';
-import { RejectedFile, type ObjectSource } from './load.ts';
+import { RejectedFile, type ObjectIdentity, type ObjectSource } from './load.ts';
 
 const READ_CHUNK_BYTES = 256 * 1024;
 const HASH_CHUNK_BYTES = 1024 * 1024;
@@ -25,6 +26,17 @@ export function localObject(file: string, key: string): ObjectSource {
       return readFile(absolute, options.fromByte ?? 0);
     },
     async identify(options = {}) {
+      if (options.background && options.prefixBytes) {
+        // hashed on another thread while the caller goes on; settled in any case, so never an
+        // unhandled rejection
+        const later = hashOnWorker(absolute, options.prefixBytes);
+        later.catch(() => {});
+        try {
+          return { size: (await stat(absolute)).size, sha256: null, etag: null, prefix: null, later };
+        } catch (error) {
+          throw new RejectedFile(`cannot read ${absolute}: ${(error as Error).message}`);
+        }
+      }
       if (options.hash === false) {
         try {
           return { size: (await stat(absolute)).size, sha256: null, etag: null, prefix: null };
@@ -54,6 +66,60 @@ export function localObject(file: string, key: string): ObjectSource {
       return { size, sha256: hash.digest('hex'), etag: null, prefix: null };
     },
   };
+}
+
+/**
+ * What identify({ prefixBytes }) gives, computed in a worker thread: a file that grew is hashed
+ * on a second core while its new rows load on the first (bench:append). Plain JavaScript, so the
+ * same source runs from src/ and from the build.
+ */
+const HASH_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { openSync, readSync, closeSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const { file, prefixBytes } = workerData;
+const whole = createHash('sha256');
+const buffer = Buffer.allocUnsafe(1 << 20);
+const header = [];
+let headerDone = false, size = 0, lines = 0, last = -1, prefix = null;
+const fd = openSync(file, 'r');
+try {
+  for (;;) {
+    const n = readSync(fd, buffer, 0, buffer.length, null);
+    if (n === 0) break;
+    let piece = buffer.subarray(0, n);
+    if (prefix === null) {
+      const take = Math.min(n, prefixBytes - size);
+      const part = piece.subarray(0, take);
+      for (let i = part.indexOf(10); i !== -1; i = part.indexOf(10, i + 1)) lines++;
+      if (!headerDone) {
+        const end = part.indexOf(10);
+        header.push(Buffer.from(end === -1 ? part : part.subarray(0, end)));
+        headerDone = end !== -1;
+      }
+      if (take > 0) last = part[take - 1];
+      whole.update(part);
+      if (size + take === prefixBytes) {
+        prefix = { bytes: prefixBytes, sha256: whole.copy().digest('hex'), lines, header: Buffer.concat(header), endsAtLineBreak: last === 10 };
+      }
+      piece = piece.subarray(take);
+    }
+    whole.update(piece);
+    size += n;
+  }
+} finally {
+  closeSync(fd);
+}
+parentPort.postMessage({ size, sha256: whole.digest('hex'), prefix });
+`;
+
+function hashOnWorker(file: string, prefixBytes: number): Promise<ObjectIdentity> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(HASH_WORKER, { eval: true, workerData: { file, prefixBytes } });
+    worker.once('message', (m: { size: number; sha256: string; prefix: ObjectIdentity['prefix'] }) => resolve({ size: m.size, sha256: m.sha256, etag: null, prefix: m.prefix ? { ...m.prefix, header: new Uint8Array(m.prefix.header) } : null }));
+    worker.once('error', (error) => reject(new RejectedFile(`cannot read ${file}: ${error.message}`)));
+    worker.once('exit', (code) => code !== 0 && reject(new RejectedFile(`cannot read ${file}: the hashing thread stopped (exit ${code})`)));
+  });
 }
 
 /**
