@@ -12,8 +12,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeBillingEventFile } from './billing-file.ts';
 import { freshDatabase } from './database.ts';
+import { QUICK, report, type Figure } from './report.ts';
 
-const SIZES = (process.env.BENCH_MEMORY_ROWS ?? '250000,1000000').split(',').map(Number);
+const SIZES = (process.env.BENCH_MEMORY_ROWS ?? (QUICK ? '100000,400000' : '250000,1000000')).split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const work = path.join(os.tmpdir(), 'marketplace-pulse-bench-memory');
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   await mkdir(path.join(tiny, 'OfferFeed_V1', 'year=2026', 'month=01'), { recursive: true });
   await writeFile(path.join(tiny, 'OfferFeed_V1', 'year=2026', 'month=01', 'data.csv'), 'valid_from,offer_id,offer_revision,name\n2026-01-01T00:00:00Z,o1,1,x\n');
 
+  const figures: Figure[] = [];
   console.log('engine      rows       peak RSS (MB)  baseline: open only (MB)  growth over baseline (MB)');
   for (const engine of ['postgres', 'pglite'] as const) {
     for (const rows of SIZES) {
@@ -67,8 +69,18 @@ async function main(): Promise<void> {
       const peak = median(peaks);
       const base = median(bases);
       console.log(`${engine.padEnd(10)}  ${String(rows).padStart(9)}  ${peak.toFixed(0).padStart(13)}  ${base.toFixed(0).padStart(24)}  ${(peak - base).toFixed(0).padStart(25)}`);
+      figures.push({
+        bench: 'memory',
+        what: `ingest peak RSS, ${engine === 'postgres' ? 'PostgreSQL' : 'embedded'}, ${rows.toLocaleString('en-US')} rows`,
+        figure: `${peak.toFixed(0)} MB`,
+        baseline: `open only: ${base.toFixed(0)} MB`,
+        ratio: peak / base,
+        target: engine === 'postgres' ? '< 300 MB' : '',
+        met: engine === 'postgres' ? peak < 300 : null,
+      });
     }
   }
+  report(figures);
   await rm(work, { recursive: true, force: true });
 }
 

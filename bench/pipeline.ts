@@ -14,9 +14,10 @@ import { SqsConsumer } from '../src/ingest/sqs.ts';
 import { startAws } from '../test/support/aws.ts';
 import { writeBillingEventFile } from './billing-file.ts';
 import { freshDatabase } from './database.ts';
+import { QUICK, report, type Figure } from './report.ts';
 
-const SMALL = Number(process.env.BENCH_SMALL_OBJECTS ?? 1000);
-const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? 500_000);
+const SMALL = Number(process.env.BENCH_SMALL_OBJECTS ?? (QUICK ? 200 : 1000));
+const LARGE_ROWS = Number(process.env.BENCH_LARGE_ROWS ?? (QUICK ? 100_000 : 500_000));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 
 process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   const aws = await startAws({ visibilityTimeoutSeconds: 300 });
   const results: string[] = [];
+  const figures: Figure[] = [];
   try {
     // 1,000 small objects: a year and more of daily CAS fee files, 5 rows each
     const small: Array<[string, string]> = [];
@@ -93,6 +95,15 @@ async function main(): Promise<void> {
           `local ingest: ${fmt(local.results.length / localSeconds)} files/s ${fmt(local.rowsInserted / localSeconds)} rows/s (${localSeconds.toFixed(1)} s) | ` +
           `ratio ${(localSeconds / seconds).toFixed(2)}`,
       );
+      figures.push({
+        bench: 'pipeline',
+        what: label === 'small' ? `${SMALL} small objects through SNS and SQS, files/s` : `a ${LARGE_ROWS.toLocaleString('en-US')}-row file through SNS and SQS, rows/s`,
+        figure: (label === 'small' ? expected / seconds : c.rows / seconds).toFixed(0),
+        baseline: `local ingest: ${(label === 'small' ? local.results.length / localSeconds : local.rowsInserted / localSeconds).toFixed(0)}`,
+        ratio: localSeconds / seconds,
+        target: '',
+        met: null,
+      });
     }
   } finally {
     await aws.stop();
@@ -101,6 +112,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`S3 (s3rver) -> SNS -> SQS (fauxqs) -> consumer (concurrency ${CONCURRENCY}) -> PostgreSQL; ${SMALL} small objects, ${LARGE_ROWS.toLocaleString('en-US')}-row billing file`);
   for (const r of results) console.log(r);
+  report(figures);
 }
 
 await main();

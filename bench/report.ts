@@ -13,7 +13,8 @@ export interface Figure {
   /** figure / baseline, as the target reads it (a time: lower is better; a speed: higher). */
   ratio: number | null;
   target: string;
-  met: boolean;
+  /** null: a figure to read, with no target. */
+  met: boolean | null;
 }
 
 /** quick: smaller data and fewer runs, for a look in a minute or two; full (default): the targets' sizes. */
@@ -33,7 +34,7 @@ export function percentile(xs: number[], p: number): number {
 }
 
 export function formatFigures(figures: Figure[]): string {
-  const rows = [['benchmark', 'what', 'figure', 'baseline (same run)', 'ratio', 'target', 'met'], ...figures.map((f) => [f.bench, f.what, f.figure, f.baseline, f.ratio === null ? '' : `${f.ratio.toFixed(2)}×`, f.target, f.met ? 'yes' : 'NO'])];
+  const rows = [['benchmark', 'what', 'figure', 'baseline (same run)', 'ratio', 'target', 'met'], ...figures.map((f) => [f.bench, f.what, f.figure, f.baseline, f.ratio === null ? '' : `${f.ratio.toFixed(2)}×`, f.target || '-', f.met === null ? '-' : f.met ? 'yes' : 'NO'])];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
