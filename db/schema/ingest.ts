@@ -16,6 +16,8 @@ export const ingestFile = pgTable(
     location: text('location').notNull(),
     sizeBytes: bigint('size_bytes', { mode: 'number' }),
     sha256: text('sha256'),
+    /** A local file's fingerprint: the SHA-256 of each 16 MiB block (src/ingest/blocks.ts). */
+    blockHashes: text('block_hashes').array(),
     etag: text('etag'),
     dataset: text('dataset'),
     periodStart: date('period_start', { mode: 'string' }),

@@ -202,7 +202,7 @@ export const COMMANDS: Command[] = [
                 r.dataset,
                 r.objectKey,
                 r.periodStart ? `${r.periodStart}..${r.periodEnd}` : null,
-                r.rowsRead,
+                r.appendedTo ? `${r.rowsRead} new (after #${r.appendedTo})` : r.rowsRead,
                 r.rowsInserted,
                 r.error ? r.error.slice(0, 100) : null,
               ]),

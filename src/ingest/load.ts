@@ -8,6 +8,7 @@ import type { CasDataset, DatasetDef, DateRange } from '../datasets/types.ts';
 import { CopyAborted, type Database, type Tx } from '../db/client.ts';
 import { AppError, describeError } from '../errors.ts';
 import { hashing, splitAfter, type PrefixCheck } from './append.ts';
+import { BLOCK_BYTES, blockHashing } from './blocks.ts';
 import { newBulkScan, removeRepeats, startBulkLoad, type BulkScan } from './dedupe.ts';
 import { CsvSyntaxError, readCsv } from './csv.ts';
 import { mapHeader } from './header.ts';
@@ -17,9 +18,11 @@ export interface ObjectIdentity {
   size: number | null;
   sha256: string | null;
   etag: string | null;
-  /** The first `prefixBytes` bytes, when identify() was asked for them and could take them in the same read. */
-  prefix?: PrefixCheck | null;
-  /** With `background`: the full identity (hash and prefix), being taken while the load goes on. */
+  /** A local file: the SHA-256 of each 16 MiB block (src/ingest/blocks.ts). */
+  blocks?: string[] | null;
+  /** With `prefixBytes`: the part of the last block the version loaded before ends in, and whether it ends a line. */
+  prefix?: { bytes: number; partial: string | null; endsAtLineBreak: boolean } | null;
+  /** With `background`: the full identity, being taken while the load goes on. */
   later?: Promise<ObjectIdentity>;
 }
 
@@ -32,11 +35,12 @@ export interface ObjectSource {
   /** Its bytes; from `fromByte` on where the source can start there (a local file). */
   open(options?: { fromByte?: number }): Promise<AsyncIterable<Uint8Array>>;
   /**
-   * `prefixBytes`: the length of the version loaded before, to check in the same read (appended
-   * files). `hash: false`: no SHA-256 now (nothing was loaded from this key; it is taken while
-   * the load reads the object).
+   * `prefixBytes`: the length of the version loaded before, to check against (appended files).
+   * `hash: false`: no fingerprint now (nothing was loaded from this key; it is taken while the
+   * load reads the object). `legacy`: the whole file's SHA-256, for a version loaded before
+   * files had block fingerprints. `background`: return at once, the fingerprint in `later`.
    */
-  identify(options?: { prefixBytes?: number; hash?: boolean; background?: boolean }): Promise<ObjectIdentity>;
+  identify(options?: { prefixBytes?: number; hash?: boolean; background?: boolean; legacy?: boolean }): Promise<ObjectIdentity>;
   /** Whether open() can start at a byte (identify() then checks a prefix). */
   readonly seekable: boolean;
 }
@@ -147,11 +151,12 @@ export async function ingestObject(db: Database, src: ObjectSource, options: Ing
     // Is this a key loaded before? If not, there is nothing to compare with, and the object is
     // hashed as it loads rather than read twice. If so, a month file grows daily: the version
     // loaded before is checked in the same read that hashes it (src/ingest/append.ts).
-    const loadedSize = recognised.kind === 'sdds' || recognised.kind === 'cas' ? await lastLoadedSize(db, src) : undefined;
-    if (loadedSize === null) identity = await src.identify({ hash: false });
-    // a local file that grew is hashed while its new rows load, and they are kept only if what
-    // came before is unchanged (appendedPart)
-    else identity = await src.identify(loadedSize && src.seekable && recognised.kind === 'sdds' ? { prefixBytes: loadedSize, background: true } : {});
+    const last = recognised.kind === 'sdds' || recognised.kind === 'cas' ? await lastLoaded(db, src) : undefined;
+    if (last === null) identity = await src.identify({ hash: false });
+    else if (last && src.seekable && !last.blocks) identity = await src.identify({ legacy: true });
+    // a local file that grew is fingerprinted while its new rows load, and they are kept only if
+    // what came before is unchanged (appendedPart)
+    else identity = await src.identify(last?.size && src.seekable && recognised.kind === 'sdds' ? { prefixBytes: last.size, background: true } : {});
     if (recognised.kind === 'unknown') throw new RejectedFile(`unknown dataset: ${recognised.reason}`);
     if (recognised.kind === 'cas-meta') return await loadMetadata(db, src, identity, recognised, startedAt, now);
     try {
@@ -236,8 +241,8 @@ interface LedgerFields {
 async function insertLedger(db: Tx, src: ObjectSource, id: ObjectIdentity, f: LedgerFields): Promise<number> {
   const rows = await db.query<{ id: string | number }>(
     `insert into ingest_file (source, bucket, object_key, location, size_bytes, sha256, etag, dataset,
-       period_start, period_end, status, rows_read, error, error_details, data_through, started_at, finished_at)
-     values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) returning id`,
+       period_start, period_end, status, rows_read, error, error_details, data_through, started_at, finished_at, block_hashes)
+     values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18) returning id`,
     [
       src.source,
       src.bucket === null ? null : storable(src.bucket),
@@ -256,6 +261,7 @@ async function insertLedger(db: Tx, src: ObjectSource, id: ObjectIdentity, f: Le
       f.dataThrough ?? null,
       f.startedAt.toISOString(),
       f.finishedAt.toISOString(),
+      id.blocks ?? null,
     ],
   );
   return Number(rows[0]!.id);
@@ -279,24 +285,26 @@ interface PreviousLoad {
   sha256: string | null;
   etag: string | null;
   size: number | null;
+  blocks: string[] | null;
   lineBreaks: number | null;
   period_start: string | null;
   period_end: string | null;
 }
 
-/** The size of the last version of this object loaded: null if none was, 0 if its size is unknown. */
-async function lastLoadedSize(db: Database, src: ObjectSource): Promise<number | null> {
-  const rows = await db.query<{ size_bytes: string | null }>(
-    `select size_bytes from ingest_file where object_key = $1 and bucket is not distinct from $2 and status in ('loaded', 'no-data') order by id desc limit 1`,
+/** The size of the last version of this object loaded (0 if unknown) and whether it has block fingerprints; null if none was loaded. */
+async function lastLoaded(db: Database, src: ObjectSource): Promise<{ size: number; blocks: boolean } | null> {
+  const rows = await db.query<{ size_bytes: string | null; blocks: boolean }>(
+    `select size_bytes, block_hashes is not null as blocks from ingest_file
+      where object_key = $1 and bucket is not distinct from $2 and status in ('loaded', 'no-data') order by id desc limit 1`,
     [storable(src.key), src.bucket],
   );
-  return rows[0] ? Number(rows[0].size_bytes ?? 0) : null;
+  return rows[0] ? { size: Number(rows[0].size_bytes ?? 0), blocks: rows[0].blocks } : null;
 }
 
 /** The last successful load of the same object, if any. */
 async function previousLoad(tx: Tx, src: ObjectSource): Promise<PreviousLoad | null> {
-  const rows = await tx.query<{ id: string; sha256: string | null; etag: string | null; size_bytes: string | null; line_breaks: string | null; period_start: string | null; period_end: string | null }>(
-    `select id, sha256, etag, size_bytes, line_breaks, period_start::text, period_end::text from ingest_file
+  const rows = await tx.query<{ id: string; sha256: string | null; etag: string | null; size_bytes: string | null; block_hashes: string[] | null; line_breaks: string | null; period_start: string | null; period_end: string | null }>(
+    `select id, sha256, etag, size_bytes, block_hashes, line_breaks, period_start::text, period_end::text from ingest_file
       where object_key = $1 and bucket is not distinct from $2 and status in ('loaded', 'no-data')
       order by id desc limit 1`,
     [src.key, src.bucket],
@@ -308,6 +316,7 @@ async function previousLoad(tx: Tx, src: ObjectSource): Promise<PreviousLoad | n
         sha256: r.sha256,
         etag: r.etag,
         size: r.size_bytes === null ? null : Number(r.size_bytes),
+        blocks: r.block_hashes,
         lineBreaks: r.line_breaks === null ? null : Number(r.line_breaks),
         period_start: r.period_start,
         period_end: r.period_end,
@@ -316,6 +325,7 @@ async function previousLoad(tx: Tx, src: ObjectSource): Promise<PreviousLoad | n
 }
 
 function sameContent(prev: PreviousLoad, id: ObjectIdentity): boolean {
+  if (prev.blocks && id.blocks) return prev.size === id.size && prev.blocks.length === id.blocks.length && prev.blocks.every((b, i) => b === id.blocks![i]);
   if (prev.sha256 && id.sha256) return prev.sha256 === id.sha256;
   return Boolean(prev.etag && id.etag && prev.etag === id.etag && prev.size === id.size);
 }
@@ -345,9 +355,9 @@ async function loadData(
     // version loaded, whose line count is known), or it was not hashed because no load of this
     // key was seen and one has finished since. Otherwise the hash is needed now.
     let identity = given;
-    const growing = given.later !== undefined && prev !== null && prev.size !== null && given.size !== null && given.size > prev.size && prev.lineBreaks !== null && prev.sha256 !== null;
-    if (prev && given.sha256 === null && given.etag === null && !growing) {
-      identity = given.later ? await given.later : await src.identify(src.seekable && prev.size ? { prefixBytes: prev.size } : {});
+    const growing = given.later !== undefined && prev !== null && prev.size !== null && given.size !== null && given.size > prev.size && prev.lineBreaks !== null && prev.blocks !== null;
+    if (prev && !given.sha256 && !given.blocks && !given.etag && !growing) {
+      identity = given.later ? await given.later : await src.identify(!src.seekable ? {} : prev.blocks ? { prefixBytes: prev.size ?? 0 } : { legacy: true });
     }
     if (prev && sameContent(prev, identity)) {
       const period = prev.period_start && prev.period_end ? { start: prev.period_start, end: prev.period_end } : recognised.period;
@@ -365,10 +375,15 @@ async function loadData(
     let rowsInserted: number;
     let stats: LoadStats;
     let appendedTo: number | null = null;
-    // S3 gives no SHA-256 up front: the object's is taken as it is read, for the next version to compare with
-    const digest: { sha256: string | null } = { sha256: identity.sha256 };
+    // A fingerprint not taken up front is taken as the object is read, for the next version to
+    // compare with: a local file's blocks, an S3 object's SHA-256.
+    const digest: { sha256: string | null; blocks: string[] | null } = { sha256: identity.sha256, blocks: identity.blocks ?? null };
     const whole = (): Input => ({
       open: async () => {
+        if (src.seekable && !digest.blocks) {
+          const h = blockHashing(await src.open());
+          return { bytes: h.stream, done: () => void (digest.blocks ??= h.hashes()) };
+        }
         const h = hashing(await src.open());
         return { bytes: h.stream, done: () => void (digest.sha256 ??= h.sha256()) };
       },
@@ -389,9 +404,10 @@ async function loadData(
           if ((await tail.verified()) === null) throw new PrefixChanged();
           throw error;
         }
-        const sha256 = await tail.verified();
-        if (sha256 === null) throw new PrefixChanged();
-        digest.sha256 ??= sha256;
+        const fingerprint = await tail.verified();
+        if (fingerprint === null) throw new PrefixChanged();
+        digest.sha256 ??= fingerprint.sha256;
+        digest.blocks ??= fingerprint.blocks;
       } else {
         ({ rowsInserted, stats } = await loadHistory(tx, def, whole(), fileId, period, prev !== null));
       }
@@ -401,8 +417,9 @@ async function loadData(
     const dataThrough = def.source === 'cas' ? `${period.end} 00:00:00+00` : stats.dataThrough;
     await tx.query(
       `update ingest_file set status = $2, rows_read = $3, rows_inserted = $4, rows_replaced = $5,
-         extra_columns = $6, data_through = $7, finished_at = $8, appended_to = $9, sha256 = $10, valid_through = $11, line_breaks = $12 where id = $1`,
-      [fileId, status, stats.rowsRead, rowsInserted, rowsReplaced, stats.extraColumns, dataThrough, now().toISOString(), appendedTo, digest.sha256, stats.validThrough, stats.counted.lineBreaks],
+         extra_columns = $6, data_through = $7, finished_at = $8, appended_to = $9, sha256 = $10, valid_through = $11, line_breaks = $12,
+         block_hashes = $13 where id = $1`,
+      [fileId, status, stats.rowsRead, rowsInserted, rowsReplaced, stats.extraColumns, dataThrough, now().toISOString(), appendedTo, digest.sha256, stats.validThrough, stats.counted.lineBreaks, digest.blocks],
     );
     return result(src, {
       fileId,
@@ -435,28 +452,32 @@ class PrefixChanged extends Error {}
  * gives the whole object's SHA-256, or null when its start was not the version loaded (the caller
  * then undoes the load). Null when it is not an append, and the object is loaded whole.
  */
-async function appendedPart(src: ObjectSource, prev: PreviousLoad, identity: ObjectIdentity): Promise<(Input & { verified(): Promise<string | null> }) | null> {
+async function appendedPart(src: ObjectSource, prev: PreviousLoad, identity: ObjectIdentity): Promise<(Input & { verified(): Promise<Fingerprint | null> }) | null> {
   const { sha256, size } = prev;
-  if (sha256 === null || size === null || size <= 0) return null;
+  if (size === null || size <= 0) return null;
   if (identity.size !== null && identity.size <= size) return null;
-  const fits = (prefix: PrefixCheck | null | undefined) => Boolean(prefix && prefix.bytes === size && prefix.sha256 === sha256 && prefix.endsAtLineBreak);
-  const fromTheEnd = async () => ({ bytes: await src.open({ fromByte: size }), done: () => {} });
-  if (src.seekable && identity.prefix === null && identity.later && prev.lineBreaks !== null) {
-    // a local file being hashed in the background: its new rows load meanwhile, from the line the
-    // version loaded ended on, under the header its first line has now
+  if (src.seekable) {
+    // A local file: its rows after the version loaded are read at once, from the line that
+    // version ended on, under the header its first line has now; its blocks are checked against
+    // the version's (being hashed meanwhile, when `later`) before the load may commit.
+    if (!prev.blocks || prev.lineBreaks === null) return null;
+    // fingerprinted already: known now whether it extends the version
+    if (!identity.later && !extendsVersion(identity, prev)) return null;
     const header = await headerRow(await firstLine(src));
     if (!header) return null;
-    const later = identity.later;
-    return { header, startLine: prev.lineBreaks + 1, open: fromTheEnd, verified: async () => ((await later).prefix && fits((await later).prefix) ? (await later).sha256 : null) };
+    const fromTheEnd = async () => ({ bytes: await src.open({ fromByte: size }), done: () => {} });
+    return {
+      header,
+      startLine: prev.lineBreaks + 1,
+      open: fromTheEnd,
+      verified: async () => {
+        const full = identity.later ? await identity.later : identity;
+        return extendsVersion(full, prev) ? { sha256: null, blocks: full.blocks! } : null;
+      },
+    };
   }
-  if (src.seekable) {
-    // identify() checked the prefix while hashing the whole; read on from its end
-    const prefix = identity.prefix;
-    if (!prefix || !fits(prefix)) return null;
-    const header = await headerRow(prefix.header);
-    if (!header) return null;
-    return { header, startLine: prefix.lines + 1, open: fromTheEnd, verified: async () => identity.sha256 };
-  }
+  if (sha256 === null) return null;
+  const fits = (prefix: PrefixCheck) => prefix.sha256 === sha256 && prefix.endsAtLineBreak;
   // elsewhere (S3): the object is read from the start and its prefix hashed on the way
   const first = await splitAfter(await src.open(), size);
   if (!first || !fits(first.prefix)) {
@@ -480,8 +501,23 @@ async function appendedPart(src: ObjectSource, prev: PreviousLoad, identity: Obj
       latest = split;
       return { bytes: split.rest, done: () => {} };
     },
-    verified: async () => latest.sha256(),
+    verified: async () => ({ sha256: latest.sha256(), blocks: null }),
   };
+}
+
+/** What tells a version from the next: an S3 object's SHA-256, or a local file's block hashes. */
+interface Fingerprint {
+  sha256: string | null;
+  blocks: string[] | null;
+}
+
+/** Whether a local file begins with the version loaded before: its blocks so far, and the part of the last, are that version's, ending a line. */
+function extendsVersion(now: ObjectIdentity, prev: PreviousLoad): boolean {
+  const size = prev.size!;
+  const whole = Math.floor(size / BLOCK_BYTES);
+  if (!now.blocks || !prev.blocks || !now.prefix || now.prefix.bytes !== size || !now.prefix.endsAtLineBreak) return false;
+  for (let i = 0; i < whole; i++) if (now.blocks[i] !== prev.blocks[i]) return false;
+  return size % BLOCK_BYTES === 0 || now.prefix.partial === prev.blocks[whole];
 }
 
 /** The bytes of an object's first line (up to 1 MB). */

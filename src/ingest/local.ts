@@ -5,10 +5,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
-import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import { AppError } from '../errors.ts';
-import { splitAfter } from './append.ts';
+import { BLOCK_BYTES, blockRanges, hashRanges } from './blocks.ts';
 import { RejectedFile, type ObjectIdentity, type ObjectSource } from './load.ts';
 
 const READ_CHUNK_BYTES = 256 * 1024;
@@ -26,100 +25,57 @@ export function localObject(file: string, key: string): ObjectSource {
       return readFile(absolute, options.fromByte ?? 0);
     },
     async identify(options = {}) {
-      if (options.background && options.prefixBytes) {
-        // hashed on another thread while the caller goes on; settled in any case, so never an
-        // unhandled rejection
-        const later = hashOnWorker(absolute, options.prefixBytes);
-        later.catch(() => {});
+      let size: number;
+      try {
+        size = (await stat(absolute)).size;
+      } catch (error) {
+        throw new RejectedFile(`cannot read ${absolute}: ${(error as Error).message}`);
+      }
+      if (options.hash === false) return { size, sha256: null, etag: null };
+      if (options.legacy) return { ...(await sha256Of(absolute)), etag: null };
+      const full = async (): Promise<ObjectIdentity> => {
+        const p = options.prefixBytes && options.prefixBytes <= size ? options.prefixBytes : null;
+        const blocks = blockRanges(size);
+        // the version loaded before may end inside a block: that much of it is hashed too
+        const partial: Array<[number, number]> = p !== null && p % BLOCK_BYTES !== 0 ? [[p - (p % BLOCK_BYTES), p]] : [];
+        let hashes: string[];
         try {
-          return { size: (await stat(absolute)).size, sha256: null, etag: null, prefix: null, later };
+          hashes = await hashRanges(absolute, [...blocks, ...partial]);
         } catch (error) {
           throw new RejectedFile(`cannot read ${absolute}: ${(error as Error).message}`);
         }
-      }
-      if (options.hash === false) {
-        try {
-          return { size: (await stat(absolute)).size, sha256: null, etag: null, prefix: null };
-        } catch (error) {
-          throw new RejectedFile(`cannot read ${absolute}: ${(error as Error).message}`);
-        }
-      }
-      let size = 0;
-      const counted = async function* (bytes: AsyncIterable<Uint8Array>) {
-        for await (const chunk of bytes) {
-          size += chunk.length;
-          yield chunk;
-        }
+        const prefix = p === null ? null : { bytes: p, partial: partial.length ? hashes.at(-1)! : null, endsAtLineBreak: (await byteAt(absolute, p - 1)) === 0x0a };
+        return { size, sha256: null, etag: null, blocks: hashes.slice(0, blocks.length), prefix };
       };
-      // with the size of the version loaded before: that much of it checked in the same read
-      const split = options.prefixBytes ? await splitAfter(counted(readPieces(absolute)), options.prefixBytes) : null;
-      if (split) {
-        for await (const _ of split.rest);
-        return { size, sha256: split.sha256(), etag: null, prefix: split.prefix };
-      }
-      const hash = createHash('sha256');
-      size = 0;
-      for await (const chunk of readPieces(absolute)) {
-        hash.update(chunk);
-        size += chunk.length;
-      }
-      return { size, sha256: hash.digest('hex'), etag: null, prefix: null };
+      if (!options.background) return full();
+      // hashed on other threads while the caller goes on; settled in any case, so never an unhandled rejection
+      const later = full();
+      later.catch(() => {});
+      return { size, sha256: null, etag: null, later };
     },
   };
 }
 
-/**
- * What identify({ prefixBytes }) gives, computed in a worker thread: a file that grew is hashed
- * on a second core while its new rows load on the first (bench:append). Plain JavaScript, so the
- * same source runs from src/ and from the build.
- */
-const HASH_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { openSync, readSync, closeSync } = require('node:fs');
-const { createHash } = require('node:crypto');
-const { file, prefixBytes } = workerData;
-const whole = createHash('sha256');
-const buffer = Buffer.allocUnsafe(1 << 20);
-const header = [];
-let headerDone = false, size = 0, lines = 0, last = -1, prefix = null;
-const fd = openSync(file, 'r');
-try {
-  for (;;) {
-    const n = readSync(fd, buffer, 0, buffer.length, null);
-    if (n === 0) break;
-    let piece = buffer.subarray(0, n);
-    if (prefix === null) {
-      const take = Math.min(n, prefixBytes - size);
-      const part = piece.subarray(0, take);
-      for (let i = part.indexOf(10); i !== -1; i = part.indexOf(10, i + 1)) lines++;
-      if (!headerDone) {
-        const end = part.indexOf(10);
-        header.push(Buffer.from(end === -1 ? part : part.subarray(0, end)));
-        headerDone = end !== -1;
-      }
-      if (take > 0) last = part[take - 1];
-      whole.update(part);
-      if (size + take === prefixBytes) {
-        prefix = { bytes: prefixBytes, sha256: whole.copy().digest('hex'), lines, header: Buffer.concat(header), endsAtLineBreak: last === 10 };
-      }
-      piece = piece.subarray(take);
-    }
-    whole.update(piece);
-    size += n;
+/** The whole file's SHA-256, as files were fingerprinted before blocks (src/ingest/blocks.ts). */
+async function sha256Of(file: string): Promise<{ size: number; sha256: string }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of readPieces(file)) {
+    hash.update(chunk);
+    size += chunk.length;
   }
-} finally {
-  closeSync(fd);
+  return { size, sha256: hash.digest('hex') };
 }
-parentPort.postMessage({ size, sha256: whole.digest('hex'), prefix });
-`;
 
-function hashOnWorker(file: string, prefixBytes: number): Promise<ObjectIdentity> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(HASH_WORKER, { eval: true, workerData: { file, prefixBytes } });
-    worker.once('message', (m: { size: number; sha256: string; prefix: ObjectIdentity['prefix'] }) => resolve({ size: m.size, sha256: m.sha256, etag: null, prefix: m.prefix ? { ...m.prefix, header: new Uint8Array(m.prefix.header) } : null }));
-    worker.once('error', (error) => reject(new RejectedFile(`cannot read ${file}: ${error.message}`)));
-    worker.once('exit', (code) => code !== 0 && reject(new RejectedFile(`cannot read ${file}: the hashing thread stopped (exit ${code})`)));
-  });
+async function byteAt(file: string, position: number): Promise<number | null> {
+  const handle = await open(file, 'r');
+  try {
+    const one = Buffer.alloc(1);
+    const { bytesRead } = await handle.read(one, 0, 1, position);
+    return bytesRead === 1 ? one[0]! : null;
+  } finally {
+    await handle.close();
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
  * before is loaded from where that one ended (its rows only, numbered by their lines in the file);
  * anything else is loaded whole and merged, as before. Local files and S3 objects alike.
  */
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestObject } from '../../src/ingest/load.ts';
 import { s3Object } from '../../src/ingest/s3.ts';
@@ -73,6 +74,45 @@ describe('a month file appended to day by day', () => {
     await ingestContent(t.db, root, key, (HEADER + row(20)).trimEnd());
     const r = await ingestContent(t.db, root, key, HEADER + row(20) + row(21));
     expect(r).toMatchObject({ status: 'loaded', rowsRead: 2, rowsInserted: 1, appendedTo: null });
+  });
+});
+
+describe('a month file of several 16 MiB blocks', () => {
+  let t: TestDatabase;
+  let root: string;
+  beforeAll(async () => {
+    t = await createPostgresDatabase();
+    root = await tempDir();
+  });
+  afterAll(() => t?.drop());
+
+  const key = 'AddressFeed_V1/year=2026/month=09/data.csv';
+  // rows of ~260 bytes: 70,000 of them fill more than one block
+  const big = (from: number, to: number, change = '') =>
+    Array.from({ length: to - from + 1 }, (_, i) => `2026-09-01T00:00:00Z,2026-09-01T01:00:00Z,addr-b${from + i},Company ${from + i}${i === 0 ? change : ''} ${'x'.repeat(220)},US\n`).join('');
+
+  it('checks every block of the version loaded before, and loads whole a version changed in its first block', async () => {
+    const v1 = HEADER + big(1, 70_000);
+    expect(Buffer.byteLength(v1)).toBeGreaterThan(16 * 1024 * 1024);
+    const first = await ingestContent(t.db, root, key, v1);
+    const [ledger] = await t.db.query<{ blocks: string[] }>(`select block_hashes as blocks from ingest_file where id = $1`, [first.fileId]);
+    expect(ledger!.blocks).toHaveLength(2);
+    const second = await ingestContent(t.db, root, key, v1 + big(70_001, 70_010));
+    expect(second).toMatchObject({ rowsRead: 10, rowsInserted: 10, appendedTo: first.fileId });
+    // one letter of the first row changed, and rows added: the new version is loaded whole
+    const third = await ingestContent(t.db, root, key, HEADER + big(1, 70_010, '!') + big(70_011, 70_012));
+    expect(third).toMatchObject({ rowsRead: 70_012, appendedTo: null });
+    expect(third.rowsInserted).toBe(2); // the changed first row is the same revision (key, valid_from, update_date)
+  });
+
+  it('still knows a file loaded before files had block fingerprints, by its SHA-256', async () => {
+    const text = HEADER + big(80_001, 80_003);
+    const legacyKey = 'AddressFeed_V1/year=2026/month=08/data.csv';
+    const r = await ingestContent(t.db, root, legacyKey, text);
+    await t.db.query(`update ingest_file set block_hashes = null, sha256 = $2 where id = $1`, [r.fileId, createHash('sha256').update(text).digest('hex')]);
+    expect(await ingestContent(t.db, root, legacyKey, text)).toMatchObject({ status: 'unchanged' });
+    const grown = await ingestContent(t.db, root, legacyKey, text + big(80_004, 80_004));
+    expect(grown).toMatchObject({ status: 'loaded', rowsRead: 4, rowsInserted: 1, appendedTo: null });
   });
 });
 

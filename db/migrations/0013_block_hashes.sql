@@ -1,0 +1,1 @@
+ALTER TABLE "ingest_file" ADD COLUMN "block_hashes" text[];
