@@ -78,6 +78,7 @@ function classify(doc: unknown, id: string): Message {
 
   if (doc.Event === 's3:TestEvent') return { kind: 's3-test' };
   if (Array.isArray(doc.Records)) return s3Event(doc.Records);
+  if ('detail-type' in doc && doc.source === 'aws.s3') return s3EventBridge(doc);
   if ('detail-type' in doc) return eventBridge(doc, id);
   if ('executionStatus' in doc && 'feedType' in doc) return sddsNotification(doc);
   if ('dataSetRequestId' in doc && 'success' in doc) return casNotification(doc);
@@ -111,6 +112,24 @@ function s3Event(records: unknown[]): Message {
     });
   }
   return { kind: 's3', records: out };
+}
+
+/**
+ * An S3 event through EventBridge (the bucket's "Amazon EventBridge notifications" on, a rule
+ * for `aws.s3` "Object Created"): one object per event, its key as stored (not URL-encoded, unlike
+ * S3's own notifications). Other S3 events (deletions, restores) change nothing we store.
+ */
+function s3EventBridge(doc: Json): Message {
+  if (doc['detail-type'] !== 'Object Created') return { kind: 's3', records: [] };
+  const detail = isObject(doc.detail) ? doc.detail : {};
+  const bucket = isObject(detail.bucket) ? str(detail.bucket.name) : null;
+  const object = isObject(detail.object) ? detail.object : null;
+  const key = object && typeof object.key === 'string' && object.key !== '' ? object.key : null;
+  if (!bucket || !key || !object) return { kind: 'unknown', reason: 'an S3 "Object Created" event without detail.bucket.name or detail.object.key' };
+  return {
+    kind: 's3',
+    records: [{ bucket, key, size: typeof object.size === 'number' ? object.size : null, etag: str(object.etag), eventName: `ObjectCreated:${str(detail.reason) ?? 'EventBridge'}` }],
+  };
 }
 
 const SDDS_STATUSES = new Set(['COMPLETED', 'SKIPPED', 'FAILED']);

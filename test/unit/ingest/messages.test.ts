@@ -17,6 +17,20 @@ describe('classifyMessage', () => {
     expect(classifyMessage(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'b' }), 'm1')).toEqual({ kind: 's3-test' });
   });
 
+  it('reads S3 events delivered through EventBridge, keys as stored', () => {
+    const event = (detailType: string, object: Record<string, unknown>) => ({
+      version: '0', id: 'e-1', 'detail-type': detailType, source: 'aws.s3', account: '123', time: '2026-11-01T00:00:03Z', region: 'us-east-2', resources: ['arn:aws:s3:::seller-feeds'],
+      detail: { version: '0', bucket: { name: 'seller-feeds' }, object, 'request-id': 'R', requester: 'reports.marketplace.amazonaws.com', reason: 'PutObject' },
+    });
+    const key = 'BillingEventFeed_V1/year=2026/month=11/data.csv';
+    expect(classifyMessage(JSON.stringify(event('Object Created', { key, size: 42, etag: 'abc', sequencer: '1' })), 'm1')).toEqual({
+      kind: 's3',
+      records: [{ bucket: 'seller-feeds', key, size: 42, etag: 'abc', eventName: 'ObjectCreated:PutObject' }],
+    });
+    expect(classifyMessage(JSON.stringify(event('Object Deleted', { key })), 'm1')).toEqual({ kind: 's3', records: [] });
+    expect(classifyMessage(JSON.stringify(event('Object Created', { size: 1 })), 'm1')).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('detail.object.key') });
+  });
+
   it('reads the SDDS delivery notification', () => {
     const body = { mainExecutionId: 'main-1', executionId: 'exec-1', subscriptionId: 's', processedFiles: [], executionStatus: 'SKIPPED', errors: [], feedType: 'BillingEventFeed_V1' };
     expect(classifyMessage(JSON.stringify(envelope(body)), 'm1')).toMatchObject({ kind: 'sdds', status: 'SKIPPED', dataset: 'sdds_billing_event', notificationId: 'sdds:exec-1:BillingEventFeed_V1' });
