@@ -36,6 +36,9 @@ const schema = z.object({
   AWS_ENDPOINT_URL_SQS: z.string().url().optional(),
   HTTP_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  READINESS_WINDOW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   DATASETS_NOT_EXPECTED: z
     .string()
     .default('')
@@ -189,6 +192,11 @@ export interface Config {
   aws: AwsSettings;
   httpPort: number;
   httpHost: string;
+  /** How long the database or the queue may fail before /readyz answers 503. */
+  readinessWindowSeconds: number;
+  /** The service's log lines: JSON, or text for a person; unset: text on a terminal, JSON elsewhere. */
+  logFormat: 'json' | 'pretty' | undefined;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
   deliveries: DeliverySettings;
   /** How often the service re-checks the expected-delivery calendar. */
   deliveryCheckMinutes: number;
@@ -241,6 +249,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     httpPort: c.HTTP_PORT,
     httpHost: c.HTTP_HOST,
+    readinessWindowSeconds: c.READINESS_WINDOW_SECONDS,
+    logFormat: c.LOG_FORMAT,
+    logLevel: c.LOG_LEVEL,
     deliveries: { notExpected: new Set(c.DATASETS_NOT_EXPECTED), thresholds: new Map(c.DELIVERY_THRESHOLDS) },
     deliveryCheckMinutes: c.DELIVERY_CHECK_MINUTES,
     reportTimeZone: c.REPORT_TIMEZONE,

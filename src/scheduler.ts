@@ -9,6 +9,7 @@
 import Bree from 'bree';
 import type { Config } from './config.ts';
 import { describeError } from './errors.ts';
+import { withFields, type Log } from './log.ts';
 import { JOBS_DIR } from './paths.ts';
 
 export const JOB_NAMES = ['daily-digest', 'monthly-digest', 'digest-check', 'delivery-watch', 'housekeeping'] as const;
@@ -35,13 +36,14 @@ export function jobDefinitions(config: Config): Bree.JobOptions[] {
   ];
 }
 
-export async function startScheduler(config: Config, tasks: Record<JobName, () => Promise<void>>, log: (l: string) => void, jobs: Bree.JobOptions[] = jobDefinitions(config)): Promise<Scheduler> {
+export async function startScheduler(config: Config, tasks: Record<JobName, () => Promise<void>>, rootLog: Log, jobs: Bree.JobOptions[] = jobDefinitions(config)): Promise<Scheduler> {
+  const log = withFields(rootLog, { component: 'scheduler' });
   const running = new Map<JobName, Promise<void>>();
   const run = (name: JobName): Promise<void> => {
     const current = running.get(name);
     if (current) return current;
     const p = tasks[name]()
-      .catch((error: unknown) => log(`${name}: ${describeError(error)}`))
+      .catch((error: unknown) => log(`${name}: ${describeError(error)}`, { level: 'error', job: name }))
       .finally(() => running.delete(name));
     running.set(name, p);
     return p;
@@ -54,7 +56,7 @@ export async function startScheduler(config: Config, tasks: Record<JobName, () =
     workerMessageHandler: ({ message }) => {
       if ((JOB_NAMES as readonly string[]).includes(String(message))) void run(message as JobName);
     },
-    errorHandler: (error, data) => log(`scheduler: job ${data.name} failed: ${describeError(error)}`),
+    errorHandler: (error, data) => log(`job ${data.name} failed: ${describeError(error)}`, { level: 'error', job: data.name }),
   });
   await bree.start();
   return {

@@ -10,18 +10,22 @@ import { openDatabase, type Database } from './db/client.ts';
 import type { SessionHandler } from './db/data-dir-host.ts';
 import { computeFreshness, describeChanges, type Freshness } from './deliveries/freshness.ts';
 import { describeError } from './errors.ts';
-import { ingestObject } from './ingest/load.ts';
+import { ingestObject, logFile } from './ingest/load.ts';
 import { listLocalObjects } from './ingest/local.ts';
 import type { ConsumerStatus } from './ingest/sqs.ts';
+import type { Registry } from 'prom-client';
 import { refreshRollups } from './rollups/refresh.ts';
 import { createMailer, type Mailer } from './email/mailer.ts';
 import type { SendDeps } from './email/send.ts';
 import { startScheduler, type Scheduler } from './scheduler.ts';
 import type { SlackService } from './slack/app.ts';
 import { describeSlack } from './slack/describe.ts';
+import { withFields, type Log } from './log.ts';
+import { setTelemetrySink, telemetry } from './telemetry.ts';
 
 export interface ServiceOptions {
-  log: (line: string) => void;
+  /** Every line carries its component; `textLog` turns lines into text for tests. */
+  log: Log;
   /** The clock (tests pin it); the real one by default. */
   now?: () => Date;
   /** Resolves when the service should stop; defaults to SIGINT/SIGTERM. */
@@ -31,10 +35,10 @@ export interface ServiceOptions {
 }
 
 export async function runService(config: Config, options: ServiceOptions): Promise<void> {
-  const { log } = options;
+  const log = withFields(options.log, { component: 'service' });
   const db = await openDatabase(config, 'serve');
   if (options.hostCommands && db.host) db.host.serve(logSessions(options.hostCommands(db), log));
-  log(`database: ${db.kind === 'pglite' ? `embedded PostgreSQL (PGlite) in ${db.location}` : db.location}`);
+  log(`${db.kind === 'pglite' ? `embedded PostgreSQL (PGlite) in ${db.location}` : db.location}`, { component: 'database' });
   const signal = options.stopSignal ?? stopOnSignals();
   // everything that runs stops on the signal, or when the service fails
   let halt!: () => void;
@@ -44,20 +48,24 @@ export async function runService(config: Config, options: ServiceOptions): Promi
   let scheduler: Scheduler | null = null;
   let mailer: Mailer | null = null;
   let rollups: Promise<void> = Promise.resolve();
+  let probing: Promise<void> = Promise.resolve();
   try {
-    rollups = keepRollups(db, log, stop);
-    const health: Health = { db, consumer: null, inbox: { lastMessageAt: null }, slack: null };
-    mailer = createMailer(config.email);
-    log(describeEmail(config));
-    // what only some configurations use loads only for them: Slack, SQS and S3, the digests (MJML)
-    slack = config.slack ? (await import('./slack/app.ts')).createSlackService({ config, settings: config.slack, db, log, mailer, ...(options.now ? { now: options.now } : {}) }) : null;
-    log(describeSlack(config.slack));
-    health.slack = slack;
-    http = await listen(config, health, log, slack?.requestListener ?? null);
-    slack?.start();
+    rollups = keepRollups(db, withFields(log, { component: 'rollups' }), stop);
     const clock = options.now ?? (() => new Date());
-    const sendDeps: SendDeps = { db, mailer, config, log, now: clock, ...(slack ? { alert: slackAlerter(slack) } : {}) };
-    const watch = new DeliveryWatch(db, config, log, slack, clock);
+    const health = new Health(db, config.readinessWindowSeconds);
+    probing = health.probeDatabase(stop);
+    const prometheus = (await import('./ops/prometheus.ts')).createPrometheusMetrics({ ready: () => health.report().ready });
+    setTelemetrySink(prometheus.sink);
+    mailer = createMailer(config.email);
+    log(describeEmail(config), { component: 'email' });
+    // what only some configurations use loads only for them: Slack, SQS and S3, the digests (MJML)
+    slack = config.slack ? (await import('./slack/app.ts')).createSlackService({ config, settings: config.slack, db, log: options.log, mailer, ...(options.now ? { now: options.now } : {}) }) : null;
+    log(describeSlack(config.slack), { component: 'slack' });
+    health.slack = slack;
+    http = await listen(config, health, prometheus.registry, log, slack?.requestListener ?? null);
+    slack?.start();
+    const sendDeps: SendDeps = { db, mailer, config, log: options.log, now: clock, ...(slack ? { alert: slackAlerter(slack) } : {}) };
+    const watch = new DeliveryWatch(db, config, withFields(log, { component: 'deliveries' }), options.log, slack, clock);
     const digests = () => import('./email/send.ts');
     const runDueDigests = async () => (await digests()).runDueDigests(sendDeps);
     scheduler = await startScheduler(
@@ -72,7 +80,7 @@ export async function runService(config: Config, options: ServiceOptions): Promi
           await refreshRollups(db);
         },
       },
-      log,
+      options.log,
     );
     // once started (and the demo loaded): where deliveries stand, and any digest missed while down
     const firstChecks = () => void scheduler?.run('delivery-watch').then(() => scheduler?.run('digest-check'));
@@ -91,33 +99,36 @@ export async function runService(config: Config, options: ServiceOptions): Promi
         queueUrl: config.sqsQueueUrl,
         concurrency: config.sqsConcurrency,
         visibilityTimeoutSeconds: config.sqsVisibilityTimeoutSeconds,
-        log,
+        log: options.log,
       });
       health.consumer = consumer.status;
-      log(`consuming ${config.sqsQueueUrl} (${config.sqsConcurrency} messages at a time)`);
+      log(`consuming ${config.sqsQueueUrl} (${config.sqsConcurrency} messages at a time)`, { component: 'sqs' });
       consumer.start();
       firstChecks();
       await stop;
-      log('stopping: no new messages; letting in-flight ones finish');
+      log('stopping: no new messages; letting in-flight ones finish', { component: 'sqs' });
       await consumer.stop();
       s3.destroy();
       sqs.destroy();
     } else {
       await mkdir(config.inboxDir, { recursive: true });
       await loadDemoOnFirstStart(db, config, log);
-      log(`watching ${config.inboxDir} for delivered files (a local copy of your bucket: SDDS feed folders, CAS files)`);
-      log('SQS off: set SQS_QUEUE_URL to consume S3 and Marketplace notifications');
+      const inboxLog = withFields(options.log, { component: 'inbox' });
+      inboxLog(`watching ${config.inboxDir} for delivered files (a local copy of your bucket: SDDS feed folders, CAS files)`);
+      inboxLog('SQS off: set SQS_QUEUE_URL to consume S3 and Marketplace notifications');
       firstChecks();
-      await watchInbox(db, config, log, stop, health.inbox);
+      await watchInbox(db, config, inboxLog, withFields(options.log, { component: 'ingest' }), stop, health.inbox);
     }
   } finally {
     halt();
+    setTelemetrySink({});
+    await probing;
     // commands run for other processes stop between files, like ours
     db.host?.abortSessions();
     await scheduler?.stop();
     mailer?.close();
     await rollups;
-    await slack?.stop().catch((error: unknown) => log(`slack: ${describeError(error)}`));
+    await slack?.stop().catch((error: unknown) => log(describeError(error), { component: 'slack', level: 'warn' }));
     await new Promise((r) => (http ? http.close(r) : r(undefined)));
     await db.close();
     log('stopped');
@@ -125,7 +136,7 @@ export async function runService(config: Config, options: ServiceOptions): Promi
 }
 
 /** One log line per command another process ran through this one. */
-function logSessions(run: SessionHandler, log: (l: string) => void): SessionHandler {
+function logSessions(run: SessionHandler, log: Log): SessionHandler {
   return async (session) => {
     const started = Date.now();
     const code = await run(session);
@@ -134,67 +145,146 @@ function logSessions(run: SessionHandler, log: (l: string) => void): SessionHand
   };
 }
 
-/** How long /healthz waits for the database's `select 1`. */
+/** How long a health check waits for the database's `select 1`. */
 const HEALTH_DB_TIMEOUT_MS = 3_000;
+/** How often the database is checked while nobody asks, so a failure's start is known. */
+const DB_PROBE_INTERVAL_MS = 5_000;
 
-interface Health {
-  db: Database;
-  consumer: ConsumerStatus | null;
-  inbox: { lastMessageAt: string | null };
-  slack: SlackService | null;
+/** When something began failing (null: it works) and what it said. */
+interface Failing {
+  since: string | null;
+  error: string | null;
 }
 
 /**
- * GET /healthz: 200 when the database answers and the consumer runs, 503 otherwise (a restart may
- * help); Slack failing makes it "degraded" with 200 (a restart would not help, ingest goes on).
- * POST /slack/events for Slack.
+ * What the health endpoints report. The database is checked on every request and every few
+ * seconds; the queue reports its own receives (SqsConsumer status), the inbox its listings. An
+ * error is cleared by the next success.
  */
-async function listen(config: Config, health: Health, log: (l: string) => void, slackListener: RequestListener | null): Promise<Server> {
+class Health {
+  readonly database: Failing = { since: null, error: null };
+  consumer: ConsumerStatus | null = null;
+  readonly inbox: InboxStatus = { lastMessageAt: null, failingSince: null, lastError: null };
+  slack: SlackService | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly windowSeconds: number,
+  ) {}
+
+  async checkDatabase(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // a database behind a dropped network answers nothing: say so rather than hang the check
+      const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_DB_TIMEOUT_MS / 1000} s`)), HEALTH_DB_TIMEOUT_MS)));
+      await Promise.race([this.db.query('select 1'), late]);
+      this.database.since = null;
+      this.database.error = null;
+    } catch (error) {
+      this.database.since ??= new Date().toISOString();
+      this.database.error = describeError(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async probeDatabase(stop: Promise<void>): Promise<void> {
+    let stopping = false;
+    void stop.then(() => (stopping = true));
+    while (!stopping) {
+      await this.checkDatabase();
+      await sleep(DB_PROBE_INTERVAL_MS, stop);
+    }
+  }
+
+  /** The queue (SQS receives) or the inbox (listing the folder). */
+  private source(): { name: 'sqs' | 'inbox'; since: string | null; error: string | null } {
+    return this.consumer
+      ? { name: 'sqs', since: this.consumer.failingSince, error: this.consumer.lastError }
+      : { name: 'inbox', since: this.inbox.failingSince, error: this.inbox.lastError };
+  }
+
+  report(now = Date.now()): { live: boolean; ready: boolean; body: Record<string, unknown> } {
+    const source = this.source();
+    const failedTooLong = (since: string | null) => since !== null && now - Date.parse(since) >= this.windowSeconds * 1000;
+    const problems: string[] = [];
+    if (this.database.since) problems.push(`database failing since ${this.database.since}: ${this.database.error}`);
+    if (source.since) problems.push(`${source.name === 'sqs' ? 'queue' : 'inbox'} failing since ${source.since}: ${source.error}`);
+    const slack = this.slack?.status() ?? null;
+    if (slack?.state === 'failing') problems.push(`slack: ${slack.detail}`);
+    // alive: the loops run (a stopped consumer is what a restart fixes); ready: nothing has failed
+    // for longer than the window
+    const live = !this.consumer || this.consumer.running;
+    const ready = live && !failedTooLong(this.database.since) && !failedTooLong(source.since);
+    const consumer = this.consumer;
+    return {
+      live,
+      ready,
+      body: {
+        status: !live ? 'unhealthy' : problems.length ? 'degraded' : 'ok',
+        ready,
+        problems,
+        database: this.database.since ? this.database.error : 'ok',
+        databaseFailingSince: this.database.since,
+        slack,
+        source: source.name,
+        consumer: consumer
+          ? { running: consumer.running, inFlight: consumer.inFlight, lastPollAt: consumer.lastPollAt, lastError: consumer.lastError, failingSince: consumer.failingSince, lastMessageError: consumer.lastMessageError }
+          : null,
+        inbox: consumer ? null : { lastError: this.inbox.lastError, failingSince: this.inbox.failingSince },
+        lastMessageAt: consumer ? consumer.lastMessageAt : this.inbox.lastMessageAt,
+        readinessWindowSeconds: this.windowSeconds,
+      },
+    };
+  }
+}
+
+interface InboxStatus {
+  lastMessageAt: string | null;
+  failingSince: string | null;
+  lastError: string | null;
+}
+
+/**
+ * GET /healthz (liveness): 200 while the service's loops run, with `status` "degraded" and the
+ * problems when the database, the queue or Slack fails (a restart would not help). GET /readyz
+ * (readiness): 503 once the database or the queue has failed for READINESS_WINDOW_SECONDS; it
+ * recovers by itself. GET /metrics: Prometheus. POST /slack/events for Slack.
+ */
+async function listen(config: Config, health: Health, registry: Registry, log: Log, slackListener: RequestListener | null): Promise<Server> {
   const server = createServer((req, res) => {
-    if (slackListener && req.method === 'POST' && (req.url ?? '').split('?')[0] === '/slack/events') {
+    const route = (req.url ?? '').split('?')[0];
+    if (slackListener && req.method === 'POST' && route === '/slack/events') {
       slackListener(req, res);
       return;
     }
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/healthz') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found; try GET /healthz' }));
+    if (req.method === 'GET' && route === '/metrics') {
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        (error: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(describeError(error)),
+      );
       return;
     }
-    void (async () => {
-      let database = 'ok';
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        // a database behind a dropped network answers nothing: say so rather than hang the check
-        const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${HEALTH_DB_TIMEOUT_MS / 1000} s`)), HEALTH_DB_TIMEOUT_MS)));
-        await Promise.race([health.db.query('select 1'), late]);
-      } catch (error) {
-        database = describeError(error);
-      } finally {
-        clearTimeout(timer);
-      }
-      const consumer = health.consumer;
-      const slack = health.slack?.status() ?? null;
-      const working = database === 'ok' && (!consumer || consumer.running);
-      const body = {
-        status: !working ? 'unhealthy' : slack?.state === 'failing' ? 'degraded' : 'ok',
-        database,
-        slack,
-        source: consumer ? 'sqs' : 'inbox',
-        consumer: consumer ? { running: consumer.running, inFlight: consumer.inFlight, lastPollAt: consumer.lastPollAt, lastError: consumer.lastError } : null,
-        lastMessageAt: consumer ? consumer.lastMessageAt : health.inbox.lastMessageAt,
-      };
-      res.writeHead(working ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    })();
+    if (req.method !== 'GET' || (route !== '/healthz' && route !== '/readyz')) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found; try GET /healthz, /readyz or /metrics' }));
+      return;
+    }
+    void health.checkDatabase().then(() => {
+      const { live, ready, body } = health.report();
+      const ok = route === '/healthz' ? live : ready;
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.httpPort, config.httpHost, () => resolve());
   });
   const address = server.address();
-  log(`health check: http://${config.httpHost}:${typeof address === 'object' && address ? address.port : config.httpPort}/healthz`);
+  log(`health check: http://${config.httpHost}:${typeof address === 'object' && address ? address.port : config.httpPort}/healthz (readiness /readyz, Prometheus /metrics)`, { component: 'http' });
   return server;
 }
 
-async function loadDemoOnFirstStart(db: Database, config: Config, log: (l: string) => void): Promise<void> {
+async function loadDemoOnFirstStart(db: Database, config: Config, log: Log): Promise<void> {
   if (config.demoData !== 'auto' || db.kind !== 'pglite') return;
   const seen = await db.query<{ n: number }>('select count(*)::int as n from ingest_file');
   if (Number(seen[0]!.n) > 0) return;
@@ -218,7 +308,8 @@ class DeliveryWatch {
   constructor(
     private readonly db: Database,
     private readonly config: Config,
-    private readonly log: (l: string) => void,
+    private readonly log: Log,
+    private readonly rootLog: Log,
     private readonly slack: SlackService | null,
     private readonly clock: () => Date,
   ) {}
@@ -226,14 +317,16 @@ class DeliveryWatch {
   async check(): Promise<void> {
     const { db, config, log, slack } = this;
     const current = await computeFreshness(db, this.clock(), config.deliveries);
+    telemetry.freshness(current);
     if (this.previous.size === 0) {
       const behind = current.filter((f) => f.status === 'late' || f.status === 'missing');
-      log(`delivery watch: ${behind.length === 0 ? 'every expected dataset is on time' : `${behind.length} late or missing: ${behind.map((f) => `${f.dataset} (${f.status})`).join(', ')}; details: marketplace-pulse freshness`}`);
+      if (behind.length === 0) log('every expected dataset is on time');
+      else log(`${behind.length} late or missing: ${behind.map((f) => `${f.dataset} (${f.status})`).join(', ')}; details: marketplace-pulse freshness`, { level: 'warn' });
     } else {
-      for (const line of describeChanges(this.previous, current)) log(`delivery watch: ${line}`);
+      for (const line of describeChanges(this.previous, current)) log(line);
     }
     this.previous = new Map(current.map((f) => [f.dataset, f]));
-    if (slack) await (await import('./slack/alerts.ts')).runAlerts({ db, client: slack.client, settings: slack.settings, config, freshness: current, now: this.clock(), log });
+    if (slack) await (await import('./slack/alerts.ts')).runAlerts({ db, client: slack.client, settings: slack.settings, config, freshness: current, now: this.clock(), log: this.rootLog });
   }
 }
 
@@ -250,18 +343,18 @@ function describeEmail(config: Config): string {
   const where = e.smtpUrl ? `SMTP ${new URL(e.smtpUrl).host}` : `no SMTP_URL: messages are written to ${e.outboxDir}`;
   const daily = e.dailyTo.length ? `daily at ${e.dailyAt} to ${e.dailyTo.length} recipient${e.dailyTo.length === 1 ? '' : 's'}` : 'daily off (DIGEST_DAILY_TO)';
   const monthly = e.monthlyTo.length ? `monthly on day ${e.monthlyDay} at ${e.monthlyAt} to ${e.monthlyTo.length}` : 'monthly off (DIGEST_MONTHLY_TO)';
-  return `email: ${daily}, ${monthly} (${e.timeZone}); ${where}`;
+  return `${daily}, ${monthly} (${e.timeZone}); ${where}`;
 }
 
 /** Folds newly loaded files into the rollups every few seconds, off the ingest path. */
-async function keepRollups(db: Database, log: (l: string) => void, stop: Promise<void>): Promise<void> {
+async function keepRollups(db: Database, log: Log, stop: Promise<void>): Promise<void> {
   let stopping = false;
   void stop.then(() => (stopping = true));
   while (!stopping) {
     try {
       await refreshRollups(db);
     } catch (error) {
-      log(`rollups: ${describeError(error)}; retrying`);
+      log(`${describeError(error)}; retrying`, { level: 'warn' });
     }
     await sleep(5_000, stop);
   }
@@ -289,7 +382,7 @@ function stopOnSignals(): Promise<void> {
  * Polls the inbox. A file is ingested once its size and mtime have held still for one poll (so a
  * copy in progress is not read half-written) and again whenever it changes.
  */
-async function watchInbox(db: Database, config: Config, log: (l: string) => void, stop: Promise<void>, seen: { lastMessageAt: string | null }): Promise<void> {
+async function watchInbox(db: Database, config: Config, log: Log, ingestLog: Log, stop: Promise<void>, status: InboxStatus): Promise<void> {
   const done = new Map<string, string>();
   const pending = new Map<string, string>();
   const noted = new Set<string>();
@@ -300,9 +393,13 @@ async function watchInbox(db: Database, config: Config, log: (l: string) => void
   while (!stopping) {
     let objects: Awaited<ReturnType<typeof listLocalObjects>> = [];
     try {
-      objects = await listLocalObjects([config.inboxDir], { onSkipped: (note) => !noted.has(note) && (noted.add(note), log(`inbox: ${note}`)) });
+      objects = await listLocalObjects([config.inboxDir], { onSkipped: (note) => !noted.has(note) && (noted.add(note), log(note)) });
+      status.failingSince = null;
+      status.lastError = null;
     } catch (error) {
-      log(`inbox: cannot list ${config.inboxDir}: ${describeError(error)}`);
+      status.failingSince ??= new Date().toISOString();
+      status.lastError = `cannot list ${config.inboxDir}: ${describeError(error)}`;
+      log(status.lastError, { level: 'warn' });
     }
     for (const object of objects) {
       if (stopping) break;
@@ -316,16 +413,15 @@ async function watchInbox(db: Database, config: Config, log: (l: string) => void
       }
       try {
         const r = await ingestObject(db, object);
-        seen.lastMessageAt = new Date().toISOString();
+        telemetry.fileIngested(r);
+        status.lastMessageAt = new Date().toISOString();
         // a rejected file is retried only once it changes: its ledger row says why
         done.set(object.location, signature);
         pending.delete(object.location);
-        if (r.status !== 'unchanged') {
-          log(`${r.status} ${r.key}${r.status === 'rejected' ? `: ${r.error}` : ` (${r.rowsInserted} rows added)`}`);
-        }
+        if (r.status !== 'unchanged') logFile(ingestLog, r);
       } catch (error) {
         // the database is away (or failed mid-file): nothing of it was stored; the next look retries it
-        log(`inbox: could not load ${object.key} now: ${describeError(error)}; trying again in ${config.inboxPollSeconds} s`);
+        log(`could not load ${object.key} now: ${describeError(error)}; trying again in ${config.inboxPollSeconds} s`, { level: 'warn', key: object.key });
       }
     }
     await sleep(config.inboxPollSeconds * 1000, stop);

@@ -66,8 +66,9 @@ export const COMMANDS: Command[] = [
     options: {},
     optionHelp: {},
     run: async ({ config, io }) => {
-      const { runService } = await import('../service.ts');
-      await runService(config, { log: io.err, hostCommands: runForwarded });
+      const [{ runService }, { createServiceLog }] = await Promise.all([import('../service.ts'), import('../log.ts')]);
+      const log = await createServiceLog({ format: config.logFormat ?? (process.stderr.isTTY ? 'pretty' : 'json'), level: config.logLevel, write: io.err });
+      await runService(config, { log, hostCommands: runForwarded });
       return 0;
     },
   },

@@ -90,7 +90,7 @@ export async function sendAnswer(d: SendDeps, q: AnswerRequest): Promise<void> {
   const email = await buildAnswerEmail(d.db, q.what, q.period, q.by, options);
   const periodKey = `${q.what} ${q.period}${q.by ? ` by ${q.by}` : ''}${q.requester ? ` for ${q.requester}` : ''} @ ${now.toISOString()}`;
   let failure = '';
-  const outcome = await sendOnce({ ...d, log: (l) => ((failure = l), d.log(l)) }, { digest: 'on-demand', periodKey, recipients: q.to }, async () => ({ email, late: [] }), { retry: false });
+  const outcome = await sendOnce({ ...d, log: (m, f) => ((failure = m), d.log(m, f)) }, { digest: 'on-demand', periodKey, recipients: q.to }, async () => ({ email, late: [] }), { retry: false });
   if (outcome !== 'sent') throw new AppError('email', failure.replace(/^email: /, '') || `sending ${q.what} failed`);
 }
 

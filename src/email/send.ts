@@ -10,7 +10,9 @@ import type { Database } from '../db/client.ts';
 import { addDays, addMonths } from '../datasets/catalog.ts';
 import { computeFreshness } from '../deliveries/freshness.ts';
 import { describeError } from '../errors.ts';
+import { withFields, type Log } from '../log.ts';
 import { localDate, zonedMidnight } from '../periods.ts';
+import { telemetry } from '../telemetry.ts';
 import { buildDailyDigest, buildMonthlyDigest, DIGEST_DATASETS, digestPeriod, type DigestKind } from './digests.ts';
 import type { Mailer } from './mailer.ts';
 import { renderEmail, type RenderedEmail } from './render.ts';
@@ -23,7 +25,7 @@ export interface SendDeps {
   db: Database;
   mailer: Mailer;
   config: Config;
-  log: (line: string) => void;
+  log: Log;
   now: () => Date;
   /** Tell people (Slack) when an email gave up or was interrupted. */
   alert?: (text: string) => Promise<void>;
@@ -58,6 +60,7 @@ export async function sendOnce(d: SendDeps, key: SendKey, build: () => Promise<{
   );
   if (claimed.length === 0) return 'already';
   const { id, attempts } = claimed[0]!;
+  const log = withFields(d.log, { component: 'email', digestId: `${key.digest} ${key.periodKey}` });
   try {
     const { email, late } = await build();
     const sent = await d.mailer.send(recipients, email, { 'X-Marketplace-Pulse-Digest': `${key.digest} ${key.periodKey}` });
@@ -68,11 +71,13 @@ export async function sendOnce(d: SendDeps, key: SendKey, build: () => Promise<{
     );
     if (refused) {
       const accepted = recipients.filter((r) => !sent.refused.some((x) => x.address.toLowerCase() === r));
-      d.log(`email: sent ${key.digest} ${key.periodKey} to ${accepted.join(', ')} (${sent.where}), but the mail server refused ${refused}`);
+      telemetry.digest(key.digest, 'sent');
+      log(`sent ${key.digest} ${key.periodKey} to ${accepted.join(', ')} (${sent.where}), but the mail server refused ${refused}`, { level: 'warn' });
       await raise(d, `:email: The ${key.digest} ${key.periodKey} email reached ${accepted.join(', ')}, but the mail server refused ${refused}.`);
       return 'partly';
     }
-    d.log(`email: sent ${key.digest} ${key.periodKey} to ${recipients.join(', ')} (${sent.where})`);
+    telemetry.digest(key.digest, 'sent');
+    log(`sent ${key.digest} ${key.periodKey} to ${recipients.join(', ')} (${sent.where})`);
     return 'sent';
   } catch (error) {
     const retry = options.retry !== false;
@@ -80,8 +85,9 @@ export async function sendOnce(d: SendDeps, key: SendKey, build: () => Promise<{
     const next = new Date(d.now().getTime() + backoffMs(attempts)).toISOString();
     await d.db.query(`update email_send set status = $2, last_error = $3, next_attempt_at = $4 where id = $1`, [id, gaveUp ? 'gave-up' : 'failed', describeError(error), retry && !gaveUp ? next : null]);
     const what = `${key.digest} ${key.periodKey} to ${recipients.join(', ')}`;
-    if (!retry) d.log(`email: could not send ${what}: ${describeError(error)}`);
-    else d.log(`email: could not send ${what} (attempt ${attempts} of ${MAX_ATTEMPTS}): ${describeError(error)}${gaveUp ? '; giving up' : `; retrying at ${next}`}`);
+    if (!retry || gaveUp) telemetry.digest(key.digest, 'failed');
+    if (!retry) log(`could not send ${what}: ${describeError(error)}`, { level: 'error' });
+    else log(`could not send ${what} (attempt ${attempts} of ${MAX_ATTEMPTS}): ${describeError(error)}${gaveUp ? '; giving up' : `; retrying at ${next}`}`, { level: gaveUp ? 'error' : 'warn' });
     if (gaveUp) await raise(d, `:email: The ${what} email could not be sent after ${attempts} attempts: ${describeError(error)}. \`marketplace-pulse digests\` shows its history.`);
     return 'failed';
   }
@@ -96,7 +102,7 @@ export async function markInterrupted(d: SendDeps): Promise<number> {
     [d.now().toISOString()],
   );
   for (const s of stale) {
-    d.log(`email: ${s.digest} ${s.period_key} to ${s.recipients} was interrupted mid-send; not resending it`);
+    d.log(`${s.digest} ${s.period_key} to ${s.recipients} was interrupted mid-send; not resending it`, { component: 'email', level: 'warn', digestId: `${s.digest} ${s.period_key}` });
     await raise(d, `:email: The ${s.digest} ${s.period_key} email to ${s.recipients} was interrupted while sending and may not have gone out; it is not resent automatically.`);
   }
   return stale.length;
@@ -107,7 +113,7 @@ async function raise(d: SendDeps, text: string): Promise<void> {
   try {
     await d.alert?.(text);
   } catch (error) {
-    d.log(`email: could not post this to Slack (${describeError(error)}): ${text}`);
+    d.log(`could not post this to Slack (${describeError(error)}): ${text}`, { component: 'email', level: 'warn' });
   }
 }
 
@@ -158,7 +164,7 @@ export async function runDueDigests(d: SendDeps): Promise<void> {
       const late = (await computeFreshness(d.db, d.now(), d.config.deliveries)).filter((f) => DIGEST_DATASETS[kind].includes(f.dataset) && (f.status === 'late' || f.status === 'missing'));
       const graceEnds = dueAt(kind, sendDate, d.config).getTime() + d.config.email.graceHours * 3_600_000;
       if (late.length > 0 && d.now().getTime() < graceEnds) {
-        d.log(`email: ${kind} ${periodKey} waits for ${late.map((f) => f.dataset).join(', ')} (until ${new Date(graceEnds).toISOString()})`);
+        d.log(`${kind} ${periodKey} waits for ${late.map((f) => f.dataset).join(', ')} (until ${new Date(graceEnds).toISOString()})`, { component: 'email', digestId: `${kind} ${periodKey}` });
         continue;
       }
       await sendOnce(d, { digest: kind, periodKey, recipients }, async () => {

@@ -3,6 +3,7 @@
  * streaming, and load it in one transaction with its ledger row. A rejected file leaves the stored
  * data exactly as it was and a ledger row saying why, where, and with which values.
  */
+import type { Log, LogFields } from '../log.ts';
 import { recogniseKey, addDays, type Recognised } from '../datasets/catalog.ts';
 import type { CasDataset, DatasetDef, DateRange } from '../datasets/types.ts';
 import { CopyAborted, type Database, type Tx } from '../db/client.ts';
@@ -71,6 +72,16 @@ export interface FileResult {
   problems: Problem[];
   problemCount: number;
   durationMs: number;
+}
+
+/** The log line for a file that changed something (loaded, rejected, no-data). */
+export function logFile(log: Log, r: FileResult, fields: LogFields = {}): void {
+  log(`${r.status} ${fields.messageId ? r.location : r.key}${r.status === 'rejected' ? `: ${r.error}` : ` (${r.rowsInserted} row${r.rowsInserted === 1 ? '' : 's'} added)`}`, {
+    level: r.status === 'rejected' ? 'warn' : 'info',
+    key: r.key,
+    dataset: r.dataset,
+    ...fields,
+  });
 }
 
 /** How many offending values a rejection keeps; the rest are counted. */

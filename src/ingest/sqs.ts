@@ -8,7 +8,10 @@ import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCom
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Database } from '../db/client.ts';
 import { describeError } from '../errors.ts';
+import { withFields, type Log } from '../log.ts';
+import { telemetry } from '../telemetry.ts';
 import { handleMessage, type Handled } from './handle.ts';
+import { logFile } from './load.ts';
 
 /**
  * Long-poll length. A poll is not aborted on shutdown (SQS would still hand the aborted request
@@ -23,7 +26,7 @@ export interface ConsumerOptions {
   queueUrl: string;
   concurrency: number;
   visibilityTimeoutSeconds: number;
-  log: (line: string) => void;
+  log: Log;
   onHandled?: (h: Handled, m: SqsMessage) => void;
 }
 
@@ -31,7 +34,12 @@ export interface ConsumerStatus {
   running: boolean;
   inFlight: number;
   lastMessageAt: string | null;
+  /** The queue's last failure (a receive), cleared by the next receive that works. */
   lastError: string | null;
+  /** Since when receives fail (null: the last one worked). */
+  failingSince: string | null;
+  /** The last message whose work failed (it comes back), cleared when a message is handled. */
+  lastMessageError: string | null;
   lastPollAt: string | null;
 }
 
@@ -39,9 +47,14 @@ export class SqsConsumer {
   private running = false;
   private readonly inFlight = new Set<Promise<void>>();
   private loop: Promise<void> | null = null;
-  readonly status: ConsumerStatus = { running: false, inFlight: 0, lastMessageAt: null, lastError: null, lastPollAt: null };
+  readonly status: ConsumerStatus = { running: false, inFlight: 0, lastMessageAt: null, lastError: null, failingSince: null, lastMessageError: null, lastPollAt: null };
+  private readonly log: Log;
+  private readonly ingestLog: Log;
 
-  constructor(private readonly o: ConsumerOptions) {}
+  constructor(private readonly o: ConsumerOptions) {
+    this.log = withFields(o.log, { component: 'sqs' });
+    this.ingestLog = withFields(o.log, { component: 'ingest' });
+  }
 
   start(): void {
     if (this.running) return;
@@ -81,10 +94,15 @@ export class SqsConsumer {
         );
         messages = r.Messages ?? [];
         this.status.lastPollAt = new Date().toISOString();
+        if (this.status.failingSince) this.log(`receiving again (failing since ${this.status.failingSince})`);
+        this.status.lastError = null;
+        this.status.failingSince = null;
+        for (let i = 0; i < messages.length; i++) telemetry.queueMessage('received');
       } catch (error) {
         if (!this.running) break;
         this.status.lastError = `receive: ${describeError(error)}`;
-        this.o.log(`sqs: ${this.status.lastError}; retrying in 5 s`);
+        this.status.failingSince ??= new Date().toISOString();
+        this.log(`${this.status.lastError}; retrying in 5 s`, { level: 'warn' });
         await new Promise((r) => setTimeout(r, 5000));
         continue;
       }
@@ -107,7 +125,7 @@ export class SqsConsumer {
     for (const m of messages) {
       await this.o.sqs
         .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.o.queueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: 0 }))
-        .catch((error: unknown) => this.o.log(`sqs: could not release message ${m.MessageId}: ${describeError(error)}; it returns after its visibility timeout`));
+        .catch((error: unknown) => this.log(`could not release message ${m.MessageId}: ${describeError(error)}; it returns after its visibility timeout`, { level: 'warn', messageId: m.MessageId }));
     }
   }
 
@@ -119,24 +137,29 @@ export class SqsConsumer {
     const heartbeat = setInterval(() => {
       this.o.sqs
         .send(new ChangeMessageVisibilityCommand({ QueueUrl: this.o.queueUrl, ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: this.o.visibilityTimeoutSeconds }))
-        .catch((error: unknown) => this.o.log(`sqs: could not extend message ${id}: ${describeError(error)}`));
+        .catch((error: unknown) => this.log(`could not extend message ${id}: ${describeError(error)}`, { level: 'warn', messageId: id }));
     }, extendEveryMs);
     try {
       const handled = await handleMessage({ db: this.o.db, s3: this.o.s3 }, id, m.Body ?? '');
       clearInterval(heartbeat);
       this.o.onHandled?.(handled, m);
       for (const f of handled.files) {
-        if (f.status !== 'unchanged') this.o.log(`${f.status} ${f.location}${f.status === 'rejected' ? `: ${f.error}` : ` (${f.rowsInserted} rows added)`}`);
+        telemetry.fileIngested(f);
+        if (f.status !== 'unchanged') logFile(this.ingestLog, f, { messageId: id });
       }
       if (handled.outcome === 'dead-letter') {
-        this.o.log(`sqs: message ${id} not understood (${handled.message.kind === 'unknown' ? handled.message.reason : ''}); kept in dead_letter and left for the queue's redrive policy`);
+        telemetry.queueMessage('dead-lettered');
+        this.log(`message ${id} not understood (${handled.message.kind === 'unknown' ? handled.message.reason : ''}); kept in dead_letter and left for the queue's redrive policy`, { level: 'warn', messageId: id });
         return;
       }
       await this.o.sqs.send(new DeleteMessageCommand({ QueueUrl: this.o.queueUrl, ReceiptHandle: m.ReceiptHandle }));
+      telemetry.queueMessage('deleted');
+      this.status.lastMessageError = null;
     } catch (error) {
       clearInterval(heartbeat);
-      this.status.lastError = `message ${id}: ${describeError(error)}`;
-      this.o.log(`sqs: ${this.status.lastError}; it will be received again`);
+      telemetry.queueMessage('failed');
+      this.status.lastMessageError = `message ${id}: ${describeError(error)}`;
+      this.log(`${this.status.lastMessageError}; it will be received again`, { level: 'warn', messageId: id });
     }
   }
 }

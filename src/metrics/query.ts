@@ -11,6 +11,7 @@ import { MONEY_FLOW_DIMENSIONS, USAGE_DIMENSIONS, getCollections, getDisbursemen
 import { getPastDue } from './past-due.ts';
 import { getReconciliation } from './reconcile.ts';
 import { refreshRollups } from '../rollups/refresh.ts';
+import { telemetry } from '../telemetry.ts';
 import { REVENUE_DIMENSIONS, getRevenue, type RevenueDimension } from './revenue.ts';
 
 type Cell = string | number | null;
@@ -160,9 +161,12 @@ export function checkQuestion(metric: string, by: string | undefined): MetricDef
 /** As `answer`, for a period already resolved (a comparison period, a digest's day). */
 export async function answerFor(db: Database, metric: string, period: Period, by: string | undefined, options: PeriodOptions & { days?: number }): Promise<MetricAnswer> {
   const def = checkQuestion(metric, by);
+  const started = performance.now();
   await refreshRollups(db);
   const result = await def.run(db, { period, by, timeZone: options.timeZone, now: options.now, ...(options.days === undefined ? {} : { days: options.days }) });
   const dataset = result.source === 'cas' ? def.datasets.cas : def.datasets.sdds;
+  const through = await completeThrough(db, dataset, options.now);
+  telemetry.metricQuery(metric, (performance.now() - started) / 1000);
   return {
     metric: result.metric,
     ...(by ? { by } : {}),
@@ -170,7 +174,7 @@ export async function answerFor(db: Database, metric: string, period: Period, by
     totals: result.totals as Totals,
     rows: result.rows as MetricAnswer['rows'],
     source: result.source,
-    complete_through: await completeThrough(db, dataset, options.now),
+    complete_through: through,
   };
 }
 

@@ -5,6 +5,7 @@
  * slack_alert claimed before it is posted, so it posts once across restarts and replicas.
  * `/marketplace snooze` mutes a dataset or a kind of alert until a moment.
  */
+import type { Log } from '../log.ts';
 import type { WebClient } from '@slack/web-api';
 import type { AlertKind, Config, SlackSettings } from '../config.ts';
 import type { Database } from '../db/client.ts';
@@ -23,7 +24,7 @@ export interface AlertDeps {
   config: Config;
   freshness: Freshness[];
   now: Date;
-  log: (line: string) => void;
+  log: Log;
 }
 
 /** How far back rejected files and new agreements are alerted (the first run does not replay history). */
@@ -42,7 +43,7 @@ export async function runAlerts(d: AlertDeps): Promise<void> {
     try {
       await step(d, muted);
     } catch (error) {
-      d.log(`slack alerts: ${step.name}: ${describeError(error)}; trying again at the next check`);
+      d.log(`alerts: ${step.name}: ${describeError(error)}; trying again at the next check`, { component: 'slack', level: 'warn' });
     }
   }
 }
@@ -72,7 +73,7 @@ async function post(d: AlertDeps, a: NewAlert): Promise<boolean> {
   try {
     const r = await d.client.chat.postMessage({ channel, text: a.text, blocks: a.blocks });
     await d.db.query(`update slack_alert set message_ts = $2 where alert_key = $1`, [a.key, r.ts ?? '']);
-    d.log(`slack alert posted: ${a.key}`);
+    d.log(`alert posted: ${a.key}`, { component: 'slack' });
     return true;
   } catch (error) {
     // let the next round try again

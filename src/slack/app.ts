@@ -3,6 +3,8 @@
  * service's own listener, signatures checked before any handler runs) or Socket Mode. The
  * /marketplace command is acknowledged at once and answered through its response_url.
  */
+import { withFields, type Log } from '../log.ts';
+import { telemetry } from '../telemetry.ts';
 import { randomBytes } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type Logger, type RespondFn, type SlashCommand } from '@slack/bolt';
@@ -62,7 +64,7 @@ export interface SlackDeps {
   config: Config;
   settings: SlackSettings;
   db: Database;
-  log: (line: string) => void;
+  log: Log;
   now?: () => Date;
   /** For /marketplace email; without it the command says email is not set up. */
   mailer?: Mailer;
@@ -77,13 +79,13 @@ const RETRY_MAX_MS = 30 * 60_000;
 /** How long a stop waits for Socket Mode to close. */
 const STOP_TIMEOUT_MS = 3_000;
 
-function boltLogger(log: (l: string) => void): Logger {
+function boltLogger(log: Log): Logger {
   let level = LogLevel.WARN;
   return {
     debug: () => {},
     info: () => {},
-    warn: (...m: unknown[]) => log(`slack: ${m.map(String).join(' ')}`),
-    error: (...m: unknown[]) => log(`slack: ${m.map(String).join(' ')}`),
+    warn: (...m: unknown[]) => log(m.map(String).join(' '), { level: 'warn' }),
+    error: (...m: unknown[]) => log(m.map(String).join(' '), { level: 'error' }),
     setLevel: (l: LogLevel) => {
       level = l;
     },
@@ -97,8 +99,10 @@ function boltLogger(log: (l: string) => void): Logger {
  * calls auth.test itself (with `token`, a rejected token was an unhandled rejection that ended the
  * whole service); we check the token in the background instead, say what is wrong, and retry.
  */
-export function createSlackService(deps: SlackDeps): SlackService {
-  const { settings, log } = deps;
+export function createSlackService(given: SlackDeps): SlackService {
+  const log = withFields(given.log, { component: 'slack' });
+  const deps = { ...given, log };
+  const { settings } = deps;
   const logger = boltLogger(log);
   const clientOptions = { ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}), retryConfig: SLACK_RETRY, timeout: SLACK_TIMEOUT_MS };
   const client = new WebClient(settings.botToken, { ...clientOptions, logger });
@@ -135,7 +139,7 @@ export function createSlackService(deps: SlackDeps): SlackService {
         socketOpen = true;
       }
       if (stopped) return;
-      if (status.state !== 'ok') log(`slack: connected as ${who.user ?? who.user_id ?? 'the app'} in ${who.team ?? who.team_id ?? 'the workspace'}${settings.mode === 'socket' ? ' (Socket Mode)' : ''}`);
+      if (status.state !== 'ok') log(`connected as ${who.user ?? who.user_id ?? 'the app'} in ${who.team ?? who.team_id ?? 'the workspace'}${settings.mode === 'socket' ? ' (Socket Mode)' : ''}`);
       status = { state: 'ok', detail: null, since: new Date().toISOString(), nextAttemptAt: null };
     } catch (error) {
       if (socketOpen === false && settings.mode === 'socket') await withTimeout(app.stop(), STOP_TIMEOUT_MS, 'Socket Mode did not close').catch(() => {});
@@ -144,7 +148,7 @@ export function createSlackService(deps: SlackDeps): SlackService {
       const detail = explainSlackError(error, settings);
       const next = new Date(Date.now() + wait).toISOString();
       status = { state: 'failing', detail, since: status.state === 'failing' ? status.since : new Date().toISOString(), nextAttemptAt: next };
-      log(`slack: ${detail}; ingest and email carry on without Slack; trying again in ${Math.round(wait / 1000)} s`);
+      log(`${detail}; ingest and email carry on without Slack; trying again in ${Math.round(wait / 1000)} s`, { level: 'warn' });
       timer = setTimeout(() => void connect(attempt + 1), wait);
       timer.unref();
     }
@@ -160,9 +164,15 @@ export function createSlackService(deps: SlackDeps): SlackService {
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      if (settings.mode === 'socket') await withTimeout(app.stop(), STOP_TIMEOUT_MS, 'Socket Mode did not close').catch((error: unknown) => log(`slack: ${describeError(error)}`));
+      if (settings.mode === 'socket') await withTimeout(app.stop(), STOP_TIMEOUT_MS, 'Socket Mode did not close').catch((error: unknown) => log(describeError(error), { level: 'warn' }));
     },
   };
+}
+
+/** The subcommand as a metric label: the metric's name, else the kind (export, email, …). */
+function commandName(request: Parsed): string {
+  if (request.kind === 'error') return 'unknown';
+  return request.kind === 'metric' ? request.metric : request.kind;
 }
 
 /** What an operator should do about a failed Slack call. */
@@ -209,14 +219,18 @@ export class CommandHandler {
   /** Answers one command; never throws and never leaves the person without a reply. */
   async handle(command: SlashCommand, request: Parsed, respond: RespondFn): Promise<void> {
     const who = `${command.user_id} (${command.user_name}) in ${command.channel_id}`;
+    const name = commandName(request);
+    const log = withFields(this.deps.log, { slackRequestId: command.trigger_id, command: name });
     try {
       if (request.kind === 'error') {
+        telemetry.slackCommand(name, 'invalid');
         await respond({ response_type: 'ephemeral', ...errorMessage(request.error.message, request.error.examples) });
         return;
       }
       const verdict = await this.access.check({ userId: command.user_id, channelId: command.channel_id, channelName: command.channel_name });
       if (!verdict.allowed) {
-        this.deps.log(`slack: refused /marketplace ${command.text.trim()} from ${who}: ${verdict.reason}`);
+        telemetry.slackCommand(name, 'refused');
+        log(`refused /marketplace ${command.text.trim()} from ${who}: ${verdict.reason}`, { level: 'warn' });
         await respond({ response_type: 'ephemeral', ...refusalMessage() });
         return;
       }
@@ -229,15 +243,18 @@ export class CommandHandler {
       } else {
         await respond({ response_type: 'ephemeral', replace_original: true, ...message });
       }
+      telemetry.slackCommand(name, 'answered');
     } catch (error) {
       if (error instanceof RequestError || (error as { code?: string })?.code === 'usage') {
+        telemetry.slackCommand(name, 'invalid');
         const examples = error instanceof RequestError ? error.examples : examplesFor((request as { metric?: string }).metric);
-        await respond({ response_type: 'ephemeral', ...errorMessage(describeError(error), examples) }).catch((e: unknown) => this.deps.log(`slack: could not reply to ${who}: ${describeError(e)}`));
+        await respond({ response_type: 'ephemeral', ...errorMessage(describeError(error), examples) }).catch((e: unknown) => log(`could not reply to ${who}: ${describeError(e)}`, { level: 'warn' }));
         return;
       }
+      telemetry.slackCommand(name, 'error');
       const id = randomBytes(4).toString('hex');
-      this.deps.log(`slack: error ${id} answering "/marketplace ${command.text.trim()}" for ${who}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      await respond({ response_type: 'ephemeral', ...apologyMessage(id) }).catch((e: unknown) => this.deps.log(`slack: could not send the apology for error ${id}: ${describeError(e)}`));
+      log(`error ${id} answering "/marketplace ${command.text.trim()}" for ${who}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, { level: 'error', errorId: id });
+      await respond({ response_type: 'ephemeral', ...apologyMessage(id) }).catch((e: unknown) => log(`could not send the apology for error ${id}: ${describeError(e)}`, { level: 'warn' }));
     }
   }
 
@@ -267,7 +284,7 @@ export class CommandHandler {
            on conflict (target) do update set until = excluded.until, by_user = excluded.by_user, created_at = excluded.created_at`,
           [request.target, until, command.user_id, this.options().now.toISOString()],
         );
-        this.deps.log(`slack: ${command.user_id} snoozed ${request.target} alerts until ${until}`);
+        this.deps.log(`${command.user_id} snoozed ${request.target} alerts until ${until}`);
         return plain(`:zzz: Alerts about *${request.target}* are muted for ${request.duration}, until ${until.slice(0, 16).replace('T', ' ')} UTC. \`/marketplace unsnooze ${request.target}\` unmutes them.`);
       }
       case 'unsnooze': {

@@ -24,6 +24,7 @@ import { until } from '../support/wait.ts';
 import { runService } from '../../src/service.ts';
 import { main } from '../../src/cli/main.ts';
 import { writeEmailPreview } from '../../src/email/preview.ts';
+import { textLog } from '../../src/log.ts';
 
 interface Smtp {
   url: string;
@@ -73,7 +74,7 @@ describe('email digests', () => {
   const logs: string[] = [];
   const config = (extra: Record<string, string> = {}): Config =>
     loadConfig({ DATA_DIR: dataDir, SMTP_URL: smtp.url, EMAIL_FROM: 'Pulse <pulse@example.com>', DIGEST_DAILY_TO: 'cfo@example.com, ceo@example.com', DIGEST_MONTHLY_TO: 'board@example.com', DATASETS_NOT_EXPECTED: 'sdds_agreement_charge,sdds_agreement_term,sdds_offer_target,sdds_legacy_id_mapping', ...extra });
-  const deps = (c: Config, now: () => Date): SendDeps => ({ db: t.db, mailer: createMailer(c.email), config: c, log: (l) => logs.push(l), now });
+  const deps = (c: Config, now: () => Date): SendDeps => ({ db: t.db, mailer: createMailer(c.email), config: c, log: textLog((l) => logs.push(l)), now });
 
   beforeAll(async () => {
     t = await createPostgresDatabase();
@@ -237,7 +238,7 @@ describe('email digests', () => {
     const c = loadConfig({ DATA_DIR: await tempDir('mp-serve-email-'), DEMO_DATA: 'off', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', SMTP_URL: smtp.url, DIGEST_DAILY_TO: 'ops@example.com', DIGEST_GRACE_HOURS: '0' });
     const log: string[] = [];
     let stop!: () => void;
-    const done = runService(c, { log: (l) => log.push(l), now: at('2026-11-29T07:05:00Z'), stopSignal: new Promise<void>((r) => (stop = r)) });
+    const done = runService(c, { log: textLog((l) => log.push(l)), now: at('2026-11-29T07:05:00Z'), stopSignal: new Promise<void>((r) => (stop = r)) });
     try {
       await until(() => smtp.mails.length > 0, 'the daily digest from the service', 60_000);
       expect(log).toContain(`email: daily at 07:00 to 1 recipient, monthly off (DIGEST_MONTHLY_TO) (UTC); SMTP 127.0.0.1:${new URL(smtp.url).port}`);

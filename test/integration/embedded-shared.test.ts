@@ -45,7 +45,7 @@ describe('the embedded database, shared between processes', () => {
     const dataDir = await tempDir('mp-shared-');
     const env = { DATA_DIR: dataDir, DEMO_DATA: 'off', HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', INBOX_POLL_SECONDS: '1' };
     const service = startProcess(['serve'], env);
-    await service.waitFor(/^watching /m, 'the service to start');
+    await service.waitFor(/inbox: watching /, 'the service to start');
 
     const ingest = await runProcess(['ingest', bucket.dir], env);
     expect(ingest.err).toBe('');
@@ -74,7 +74,7 @@ describe('the embedded database, shared between processes', () => {
 
     // killed with -9 mid-life, its lock goes with it: the next command takes over
     const again = startProcess(['serve'], env);
-    await again.waitFor(/^watching /m, 'the restarted service');
+    await again.waitFor(/inbox: watching /, 'the restarted service');
     again.child.kill('SIGKILL');
     await again.exited;
     const reread = await runProcess(['ingest', bucket.dir], env);

@@ -10,6 +10,7 @@ import { startAws, type AwsEmulators } from '../support/aws.ts';
 import { createPostgresDatabase, type TestDatabase } from '../support/db.ts';
 import { csv } from '../support/files.ts';
 import { until } from '../support/wait.ts';
+import { textLog } from '../../src/log.ts';
 
 
 const PRODUCT_HEADER = ['valid_from', 'insert_date', 'update_date', 'delete_date', 'product_id', 'product_code', 'title'];
@@ -29,7 +30,7 @@ describe('SQS pipeline', () => {
 
   beforeAll(async () => {
     [t, aws] = await Promise.all([createPostgresDatabase(), startAws({ visibilityTimeoutSeconds: 2 })]);
-    consumer = new SqsConsumer({ db: t.db, s3: aws.s3, sqs: aws.sqs, queueUrl: aws.queueUrl, concurrency: 4, visibilityTimeoutSeconds: 3, log: (l) => log.push(l) });
+    consumer = new SqsConsumer({ db: t.db, s3: aws.s3, sqs: aws.sqs, queueUrl: aws.queueUrl, concurrency: 4, visibilityTimeoutSeconds: 3, log: textLog((l) => log.push(l)) });
     consumer.start();
   });
   afterAll(async () => {

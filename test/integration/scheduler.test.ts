@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { jobDefinitions, JOB_NAMES, startScheduler, type JobName } from '../../src/scheduler.ts';
 import { until } from '../support/wait.ts';
+import { textLog } from '../../src/log.ts';
 
 describe('scheduler', () => {
   it('schedules each job from configuration, in the digest time zone', () => {
@@ -26,7 +27,7 @@ describe('scheduler', () => {
       await slow;
     };
     const log: string[] = [];
-    const scheduler = await startScheduler(loadConfig({}), tasks, (l) => log.push(l), [{ name: 'digest-check', interval: '300ms' }, { name: 'housekeeping', interval: '300ms' }]);
+    const scheduler = await startScheduler(loadConfig({}), tasks, textLog((l) => log.push(l)), [{ name: 'digest-check', interval: '300ms' }, { name: 'housekeeping', interval: '300ms' }]);
     try {
       await until(() => ran.filter((n) => n === 'housekeeping').length >= 2, 'housekeeping to run twice from its worker', 10_000);
       // digest-check is still running: its worker fired again, the task did not start again

@@ -5,6 +5,7 @@ import { runService } from '../../src/service.ts';
 import { putFile, tempDir } from '../support/files.ts';
 import { until } from '../support/wait.ts';
 import { postCommand, SIGNING_SECRET, startSlackDouble } from '../support/slack.ts';
+import { textLog } from '../../src/log.ts';
 
 
 describe('marketplace-pulse serve (embedded)', () => {
@@ -19,17 +20,17 @@ describe('marketplace-pulse serve (embedded)', () => {
       let stop!: () => void;
       const stopSignal = new Promise<void>((r) => (stop = r));
       stops.push(stop);
-      const done = runService(config, { log: (l) => log.push(l), stopSignal });
+      const done = runService(config, { log: textLog((l) => log.push(l)), stopSignal });
       return { log, stop, done };
     };
 
     const first = start();
-    await until(() => first.log.some((l) => l.startsWith('watching')), 'the inbox watcher', 60_000);
+    await until(() => first.log.some((l) => l.startsWith('inbox: watching')), 'the inbox watcher', 60_000);
     expect(first.log.join('\n')).toMatch(/DEMO DATA loaded: \d+ files, \d+ rows/);
     expect(first.log.join('\n')).toContain('npx marketplace-pulse ingest');
     // the first delivery check looks at the demo seller, not at the empty database before it
-    await until(() => first.log.some((l) => l.startsWith('delivery watch:')), 'the first delivery check');
-    expect(first.log.findIndex((l) => l.startsWith('delivery watch:'))).toBeGreaterThan(first.log.findIndex((l) => l.startsWith('DEMO DATA loaded')));
+    await until(() => first.log.some((l) => l.startsWith('deliveries:')), 'the first delivery check');
+    expect(first.log.findIndex((l) => l.startsWith('deliveries:'))).toBeGreaterThan(first.log.findIndex((l) => l.startsWith('DEMO DATA loaded')));
     const url = /health check: (http:\S+)/.exec(first.log.join('\n'))![1]!;
     const health = await fetch(url);
     expect(health.status).toBe(200);
@@ -38,20 +39,20 @@ describe('marketplace-pulse serve (embedded)', () => {
 
     await putFile(config.inboxDir, 'OfferFeed_V1/year=2026/month=11/data.csv', 'valid_from,offer_id,offer_revision,name\n2026-11-20T00:00:00Z,offer-inbox,1,From the inbox\n');
     await putFile(config.inboxDir, 'OfferFeed_V1/year=2026/month=12/data.csv', 'valid_from,offer_id,offer_revision,name\n2026-12-01T00:00:00Z,offer-bad,x,Bad\n');
-    await until(() => first.log.some((l) => l.startsWith('loaded OfferFeed_V1/year=2026/month=11/data.csv')), 'the inbox file to load');
-    await until(() => first.log.some((l) => l.startsWith('rejected OfferFeed_V1/year=2026/month=12/data.csv')), 'the bad inbox file to be rejected');
-    expect(first.log.find((l) => l.startsWith('rejected'))).toContain('offer_revision "x" is not a whole number');
+    await until(() => first.log.some((l) => l.startsWith('ingest: loaded OfferFeed_V1/year=2026/month=11/data.csv')), 'the inbox file to load');
+    await until(() => first.log.some((l) => l.startsWith('ingest: rejected OfferFeed_V1/year=2026/month=12/data.csv')), 'the bad inbox file to be rejected');
+    expect(first.log.find((l) => l.startsWith('ingest: rejected'))).toContain('offer_revision "x" is not a whole number');
     first.stop();
     await first.done;
     expect(first.log.at(-1)).toBe('stopped');
 
     const second = start();
-    await until(() => second.log.some((l) => l.startsWith('watching')), 'the restarted watcher', 60_000);
+    await until(() => second.log.some((l) => l.startsWith('inbox: watching')), 'the restarted watcher', 60_000);
     await new Promise((r) => setTimeout(r, 2500)); // two polls
     second.stop();
     await second.done;
     expect(second.log.join('\n')).not.toContain('DEMO DATA');
-    expect(second.log.filter((l) => l.startsWith('loaded'))).toEqual([]);
+    expect(second.log.filter((l) => l.startsWith('ingest: loaded'))).toEqual([]);
   });
 });
 
@@ -71,10 +72,10 @@ describe('marketplace-pulse serve with Slack', () => {
     });
     const log: string[] = [];
     let stop!: () => void;
-    const done = runService(config, { log: (l) => log.push(l), stopSignal: new Promise<void>((r) => (stop = r)) });
+    const done = runService(config, { log: textLog((l) => log.push(l)), stopSignal: new Promise<void>((r) => (stop = r)) });
     try {
-      await until(() => log.some((l) => l.startsWith('watching')), 'the service to start', 60_000);
-      expect(log).toContain('Slack on (HTTP: POST /slack/events, Web API ' + double.apiUrl + '); alerts: delivery -> C0ALERTS, rejected -> C0ALERTS, subscribers -> C0ALERTS');
+      await until(() => log.some((l) => l.startsWith('inbox: watching')), 'the service to start', 60_000);
+      expect(log).toContain('slack: Slack on (HTTP: POST /slack/events, Web API ' + double.apiUrl + '); alerts: delivery -> C0ALERTS, rejected -> C0ALERTS, subscribers -> C0ALERTS');
       const base = /health check: (http:\/\/[^/]+)/.exec(log.join('\n'))![1]!;
       const help = await postCommand(`${base}/slack/events`, { text: 'help', channel_id: 'D0ME', channel_name: 'directmessage', response_url: double.responseUrl('svc-help') });
       expect(help.status).toBe(200);

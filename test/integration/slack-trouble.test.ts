@@ -77,7 +77,7 @@ describe('serve with Slack in trouble', () => {
       SLACK_API_URL: double.apiUrl,
     });
     const url = (await service.waitFor(/health check: (http:\S+)/, 'the service to start'))[1]!;
-    await service.waitFor(/^watching /m, 'the inbox watcher');
+    await service.waitFor(/inbox: watching /, 'the inbox watcher');
     await until(async () => (await healthOf(url)).status === 200, 'health');
     expect((await healthOf(url)).body.slack).toMatchObject({ state: 'connecting' });
     await putFile(`${dataDir}/inbox`, 'OfferFeed_V1/year=2026/month=11/data.csv', OFFER);

@@ -21,6 +21,7 @@ import { simpleParser } from 'mailparser';
 import { createMailer } from '../../src/email/mailer.ts';
 import { ingestObject } from '../../src/ingest/load.ts';
 import { localObject } from '../../src/ingest/local.ts';
+import { textLog } from '../../src/log.ts';
 
 const NOW = new Date('2026-11-29T08:00:00Z');
 type Blocks = Array<Record<string, any>>;
@@ -115,7 +116,7 @@ describe('Slack', () => {
     });
     double.usergroups.set('SFINANCE', ['UGROUPIE']);
     double.emails.set('UFINANCE', 'fin@example.com');
-    slack = createSlackService({ config, settings: config.slack!, db: t.db, log: (l) => logs.push(l), now: () => NOW, mailer: createMailer(config.email) });
+    slack = createSlackService({ config, settings: config.slack!, db: t.db, log: textLog((l) => logs.push(l)), now: () => NOW, mailer: createMailer(config.email) });
     server = createServer(slack.requestListener!);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}/slack/events`;
@@ -274,7 +275,7 @@ describe('Slack', () => {
 
   it('apologises with an error id that is also in the log when something breaks inside', async () => {
     const broken = new Proxy(t.db, { get: (target, p) => (p === 'query' ? async () => { throw new Error('connection reset by peer'); } : (target as any)[p]) });
-    const other = createSlackService({ config, settings: config.slack!, db: broken, log: (l) => logs.push(l), now: () => NOW });
+    const other = createSlackService({ config, settings: config.slack!, db: broken, log: textLog((l) => logs.push(l)), now: () => NOW });
     const s2 = createServer(other.requestListener!);
     await new Promise<void>((r) => s2.listen(0, '127.0.0.1', () => r()));
     try {
@@ -303,7 +304,7 @@ describe('Slack', () => {
       summary: `late by ${hoursLate} hours: data through ${completeThrough}, expected through 2026-11-28`,
     });
     const onTime = (dataset: string, at: string): Freshness => ({ ...late(dataset, '2026-11-28', 0), status: 'on time', hoursLate: null, lastDelivery: { at, object: 'x', outcome: 'loaded' }, summary: 'on time' });
-    const alerts = (freshness: Freshness[], now: Date) => runAlerts({ db: t.db, client: slack.client, settings: config.slack!, config, freshness, now, log: (l) => logs.push(l) });
+    const alerts = (freshness: Freshness[], now: Date) => runAlerts({ db: t.db, client: slack.client, settings: config.slack!, config, freshness, now, log: textLog((l) => logs.push(l)) });
     const posts = (channel: string) => double.callsTo('chat.postMessage').filter((c) => c.args.channel === channel);
     beforeEach(() => double.calls.splice(0));
 

@@ -14,10 +14,15 @@ const offers = (tag: string) =>
   csv([['valid_from', 'offer_id', 'offer_revision', 'name'], ...Array.from({ length: 10 }, (_, i) => ['2026-11-01T00:00:00Z', `offer-${tag}-${i}`, '1', `Offer ${tag} ${i}`])]);
 
 async function health(url: string): Promise<number | 'no answer'> {
+  return (await healthBody(url)).status;
+}
+
+async function healthBody(url: string): Promise<{ status: number | 'no answer'; body: { status?: string; problems?: string[] } }> {
   try {
-    return (await fetch(url, { signal: AbortSignal.timeout(3_000) })).status;
+    const r = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    return { status: r.status, body: (await r.json()) as { status?: string; problems?: string[] } };
   } catch {
-    return 'no answer';
+    return { status: 'no answer', body: {} };
   }
 }
 
@@ -30,29 +35,35 @@ export async function survivesOutage(seconds: number): Promise<{ healthyAfterSec
     await admin.end();
     const dataDir = await tempDir('mp-outage-');
     const inbox = `${dataDir}/inbox`;
-    const env = { DATABASE_URL: pg.url('pulse'), DATA_DIR: dataDir, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', INBOX_POLL_SECONDS: '1' };
+    const env = { DATABASE_URL: pg.url('pulse'), DATA_DIR: dataDir, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', INBOX_POLL_SECONDS: '1', READINESS_WINDOW_SECONDS: '2' };
     const service = startProcess(['serve'], env);
     try {
       const url = (await service.waitFor(/health check: (http:\S+)/, 'the service to start'))[1]!;
-      await until(async () => (await health(url)) === 200, 'the service to be healthy', 30_000);
+      const ready = url.replace('/healthz', '/readyz');
+      await until(async () => (await health(ready)) === 200, 'the service to be ready', 30_000);
       await putFile(inbox, 'OfferFeed_V1/year=2026/month=01/data.csv', offers('before'));
       await service.waitFor(/loaded OfferFeed_V1\/year=2026\/month=01/, 'the first file to load');
 
       await pg.stop('immediate');
       const down = Date.now();
       await putFile(inbox, 'OfferFeed_V1/year=2026/month=02/data.csv', offers('during'));
-      // while the database is away the service keeps answering, and says it is unhealthy
-      await until(async () => (await health(url)) === 503, 'health to answer 503 during the outage', 20_000);
+      // while the database is away the service keeps answering: alive (a restart would not
+      // help) but degraded, and not ready once the window has passed
+      await until(async () => (await health(ready)) === 503, 'readiness to answer 503 during the outage', 20_000);
       while (Date.now() - down < seconds * 1000) {
-        expect(await health(url)).toBe(503);
+        expect(await health(ready)).toBe(503);
+        const live = await healthBody(url);
+        expect(live.status).toBe(200);
+        expect(live.body).toMatchObject({ status: 'degraded', problems: [expect.stringMatching(/^database failing since /)] });
         await new Promise((r) => setTimeout(r, Math.min(5_000, Math.max(0, seconds * 1000 - (Date.now() - down)))));
       }
 
       await pg.start();
       const back = Date.now();
       await putFile(inbox, 'OfferFeed_V1/year=2026/month=03/data.csv', offers('after'));
-      await until(async () => (await health(url)) === 200, 'health to recover within 15 s of the database', 15_000);
+      await until(async () => (await health(ready)) === 200, 'readiness to recover within 15 s of the database', 15_000);
       const healthyAfterSeconds = (Date.now() - back) / 1000;
+      expect((await healthBody(url)).body).toMatchObject({ status: 'ok', problems: [] });
       await service.waitFor(/loaded OfferFeed_V1\/year=2026\/month=02[\s\S]*loaded OfferFeed_V1\/year=2026\/month=03|loaded OfferFeed_V1\/year=2026\/month=03[\s\S]*loaded OfferFeed_V1\/year=2026\/month=02/, 'the files of and after the outage to load', 20_000);
       const loadedAfterSeconds = (Date.now() - back) / 1000;
 

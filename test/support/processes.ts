@@ -22,7 +22,7 @@ export interface Proc {
 const running = new Set<ChildProcess>();
 
 export function startProcess(args: string[], env: NodeJS.ProcessEnv, options: { cwd?: string } = {}): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', LOG_FORMAT: 'pretty', ...env }, cwd: options.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const all: string[] = [];
   const out: string[] = [];
