@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EmailSettings } from '../config.ts';
+import { htmlForBrowser } from './inline-charts.ts';
 import type { RenderedEmail } from './render.ts';
 
 export interface Sent {
@@ -58,7 +59,7 @@ export function createMailer(settings: EmailSettings): Mailer {
       await mkdir(settings.outboxDir, { recursive: true });
       const base = path.join(settings.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${slug(email.subject)}`);
       await writeFile(`${base}.eml`, (info as unknown as { message: Buffer }).message);
-      await writeFile(`${base}.html`, email.html);
+      await writeFile(`${base}.html`, htmlForBrowser(email));
       return { messageId: info.messageId, where: `${base}.eml`, refused: [] };
     },
     close,

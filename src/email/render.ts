@@ -63,7 +63,8 @@ export interface RenderedEmail {
   subject: string;
   html: string;
   text: string;
-  attachments: Array<{ filename: string; content: string; contentType: string }>;
+  /** CSV rows behind sections; inline chart images (with `cid`) once charts are inlined. */
+  attachments: Array<{ filename: string; content: string | Buffer; contentType: string; cid?: string }>;
 }
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -13,6 +13,7 @@ import { describeError } from '../errors.ts';
 import { withFields, type Log } from '../log.ts';
 import { localDate, zonedMidnight } from '../periods.ts';
 import { telemetry } from '../telemetry.ts';
+import { inlineCharts } from './inline-charts.ts';
 import { buildDailyDigest, buildMonthlyDigest, DIGEST_DATASETS, digestPeriod, type DigestKind } from './digests.ts';
 import type { Mailer } from './mailer.ts';
 import { renderEmail, type RenderedEmail } from './render.ts';
@@ -62,7 +63,10 @@ export async function sendOnce(d: SendDeps, key: SendKey, build: () => Promise<{
   const { id, attempts } = claimed[0]!;
   const log = withFields(d.log, { component: 'email', digestId: `${key.digest} ${key.periodKey}` });
   try {
-    const { email, late } = await build();
+    const built = await build();
+    const late = built.late;
+    const { email, failed } = await inlineCharts(built.email, d.config.quickChartUrl);
+    if (failed.length) log(`sending without ${failed.length} chart${failed.length === 1 ? '' : 's'}: ${failed[0]}`, { level: 'warn' });
     const sent = await d.mailer.send(recipients, email, { 'X-Marketplace-Pulse-Digest': `${key.digest} ${key.periodKey}` });
     const refused = sent.refused.map((r) => `${r.address} (${r.reason})`).join('; ');
     await d.db.query(

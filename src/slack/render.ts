@@ -124,7 +124,11 @@ export function metricMessage(a: MetricAnswer, o: MetricMessageOptions): Message
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${a.rows.length - limit} more. All of them as CSV: \`/marketplace ${o.exportCommand}\`` }] });
     }
   }
-  for (const chart of metricCharts(a, o.by, o.quickChartUrl)) blocks.push({ type: 'image', image_url: chart.url, alt_text: cut(chart.alt, 1990) });
+  // Slack's servers fetch the image: a chart server on plain http (inside the seller's network,
+  // as in compose.yaml) cannot be reached, and a message with an image Slack cannot fetch fails
+  if (new URL(o.quickChartUrl).protocol === 'https:') {
+    for (const chart of metricCharts(a, o.by, o.quickChartUrl)) blocks.push({ type: 'image', image_url: chart.url, alt_text: cut(chart.alt, 1990) });
+  }
   if (o.defaultBreakdown && o.defaultBreakdown.dimensions.length > 0) {
     const d = o.defaultBreakdown;
     const others = d.dimensions.filter((x) => x !== o.by);

@@ -25,6 +25,8 @@ import { runService } from '../../src/service.ts';
 import { main } from '../../src/cli/main.ts';
 import { writeEmailPreview } from '../../src/email/preview.ts';
 import { textLog } from '../../src/log.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 interface Smtp {
   url: string;
@@ -317,8 +319,23 @@ describe('email digests', () => {
     const env = { DATABASE_URL: t.url!, DATA_DIR: dataDir, SMTP_URL: smtp.url };
     expect(await main(['send', 'revenue', '2026-10', '--by', 'customer', '--to', 'cfo@example.com'], { out: () => {}, err: () => {} }, env)).toBe(0);
     expect(String(smtp.mails[1]!.html)).not.toMatch(/<img/);
-    expect(await main(['send', 'revenue', '2026-10', '--by', 'customer', '--to', 'cfo@example.com'], { out: () => {}, err: () => {} }, { ...env, QUICKCHART_URL: 'https://charts.finance.example' })).toBe(0);
-    expect(String(smtp.mails[2]!.html)).toMatch(/<img[^>]+src="https:\/\/charts\.finance\.example\/chart\?c=/);
+    // the self-hosted server is asked by the service, and the picture travels inside the message
+    const asked: string[] = [];
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const charts = createServer((req, res) => (asked.push(req.url ?? ''), res.writeHead(200, { 'content-type': 'image/png' }).end(png)));
+    await new Promise<void>((r) => charts.listen(0, '127.0.0.1', r));
+    try {
+      const chartServer = `http://127.0.0.1:${(charts.address() as AddressInfo).port}`;
+      expect(await main(['send', 'revenue', '2026-10', '--by', 'customer', '--to', 'cfo@example.com'], { out: () => {}, err: () => {} }, { ...env, QUICKCHART_URL: chartServer })).toBe(0);
+    } finally {
+      charts.close();
+    }
+    const inline = smtp.mails[2]!;
+    expect(asked).toEqual([expect.stringMatching(/^\/chart\?c=/)]);
+    // (mailparser turns cid: references into data: URIs as a mail client shows them)
+    expect(String(inline.html)).toContain(`src="data:image/png;base64,${png.toString('base64')}"`);
+    expect(String(inline.html)).not.toContain('127.0.0.1');
+    expect(inline.attachments.filter((a) => a.contentType === 'image/png').map((a) => ({ cid: a.cid, bytes: a.content.length }))).toEqual([{ cid: 'chart-1@marketplace-pulse', bytes: png.length }]);
   });
 
   it('records recipients the mail server refuses, sends to the others, and the CLI says which and exits 1', async () => {
@@ -349,11 +366,11 @@ describe('digests with nothing to say', () => {
       const daily = await renderEmail(await buildDailyDigest(t.db, digestPeriod('daily', '2026-11-02', 'UTC'), o), { attachCsv: true });
       for (const said of ['No new subscribers on 1 Nov.', 'No cancellations on 1 Nov.', 'No metered usage this month through 1 Nov.', 'Nothing is past due.']) expect(daily.text).toContain(said);
       expect(daily.html).not.toMatch(/<img/);
-      for (const a of daily.attachments) expect(a.content.split('\n')[0], a.filename).toMatch(/^[a-z_]+(,[a-z_]+)+$/);
+      for (const a of daily.attachments) expect(String(a.content).split('\n')[0], a.filename).toMatch(/^[a-z_]+(,[a-z_]+)+$/);
       expect(daily.attachments.find((a) => a.filename === 'cancellations.csv')!.content).toBe('agreement_id,company,aws_account_id,product,offer,status,at,contract_value,currency\n');
       const monthly = await renderEmail(await buildMonthlyDigest(t.db, digestPeriod('monthly', '2026-11-03', 'UTC'), { ...o, now: new Date('2026-11-03T08:00:00Z') }), { attachCsv: true });
       for (const said of ['No revenue was billed in October 2026.', 'No customer churned in October 2026.', 'No agreement ends in the next 90 days.', "Everything collected has been paid out on AWS's schedule"]) expect(monthly.text).toContain(said);
-      for (const a of monthly.attachments) expect(a.content.split('\n')[0], a.filename).not.toBe('');
+      for (const a of monthly.attachments) expect(String(a.content).split('\n')[0], a.filename).not.toBe('');
     } finally {
       await t.drop();
     }

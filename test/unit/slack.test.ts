@@ -147,6 +147,8 @@ describe('Block Kit answers', () => {
     expect(metricMessage(byCustomer, { ...opts(), by: 'customer' }).blocks.filter((b) => b.type === 'image')).toEqual([]);
     const selfHosted = metricMessage(byCustomer, { ...opts(), by: 'customer', quickChartUrl: 'https://charts.internal.example' });
     expect(selfHosted.blocks.filter((b) => b.type === 'image')).toHaveLength(1);
+    // one Slack cannot reach (plain http inside the network, as compose runs it): no image block
+    expect(metricMessage(byCustomer, { ...opts(), by: 'customer', quickChartUrl: 'http://quickchart:3400' }).blocks.filter((b) => b.type === 'image')).toEqual([]);
     const byProduct = { ...byCustomer, by: 'product', rows: byCustomer.rows.map((r, i) => ({ ...r, name: `Product ${i}`, detail: null })) };
     expect(metricMessage(byProduct, { ...opts(), by: 'product' }).blocks.filter((b) => b.type === 'image')).toHaveLength(1);
   });
