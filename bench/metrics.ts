@@ -23,13 +23,24 @@ async function main(): Promise<void> {
   process.stdout.write(`generating ${EVENTS.toLocaleString('en-US')} billing events and ${USAGE.toLocaleString('en-US')} usage rows... `);
   await db.query(`insert into sdds_product (valid_from, product_id, product_code, title, _file_id, _line)
     select '2021-01-01', 'prod-' || i, 'pc-' || i, 'Product ' || i, 0, i from generate_series(1, 10) i`);
-  await db.query(`insert into sdds_address (valid_from, address_id, company_name, _file_id, _line)
-    select '2021-01-01', 'addr-' || i, 'Customer ' || i || ' Inc.', 0, i from generate_series(1, 5000) i`);
-  await db.query(`insert into sdds_account (valid_from, account_id, aws_account_id, mailing_address_id, _file_id, _line)
-    select '2021-01-01', 'acct-' || i, lpad(i::text, 12, '0'), 'addr-' || i, 0, i from generate_series(1, 5000) i`);
+  // customers in eight countries (US ones in four states); every third has a tax address too
+  await db.query(`insert into sdds_address (valid_from, address_id, company_name, country_code, state_or_region, _file_id, _line)
+    select '2021-01-01', a.id, 'Customer ' || i || ' Inc.', c.country, case when c.country = 'US' then (array['CA', 'NY', 'TX', 'WA'])[i % 4 + 1] end, 0, i
+      from generate_series(1, 5000) i,
+           lateral (select (array['US', 'US', 'DE', 'GB', 'JP', 'FR', 'CA', 'IN', 'AU'])[i % 9 + 1] as country) c,
+           lateral (select unnest(case when i % 3 = 0 then array['addr-' || i, 'taxaddr-' || i] else array['addr-' || i] end) as id) a`);
+  await db.query(`insert into sdds_account (valid_from, account_id, aws_account_id, mailing_address_id, tax_address_id, _file_id, _line)
+    select '2021-01-01', 'acct-' || i, lpad(i::text, 12, '0'), 'addr-' || i, case when i % 3 = 0 then 'taxaddr-' || i end, 0, i from generate_series(1, 5000) i`);
+  await db.query(`insert into sdds_offer_product (valid_from, offer_id, offer_revision, product_id, _file_id, _line)
+    select '2021-01-01', 'offer-' || i, 1, 'prod-' || i, 0, i from generate_series(1, 10) i`);
   await db.query(`insert into sdds_agreement (valid_from, agreement_id, status, intent, acceptor_account_id, offer_id, acceptance_time, start_time, end_time, estimated_agreement_value, currency_code, _file_id, _line)
     select t, 'agmt-' || i, 'ACTIVE', 'NEW', 'acct-' || (i % 5000 + 1), 'offer-' || (i % 10 + 1), t, t, t + interval '1 year', 12000, 'USD', 0, i
       from generate_series(1, 20000) i, lateral (select timestamptz '2021-12-01' + (i % 1825) * interval '1 day' as t) x`);
+  // pricing terms: every fourth agreement usage only, the rest upfront; every 50th starts with a free trial
+  await db.query(`insert into sdds_agreement_term (valid_from, agreement_id, term_id, term_type, _file_id, _line)
+    select '2021-12-01', 'agmt-' || i, 'term-' || i || '-' || k, k, 0, i
+      from generate_series(1, 20000) i,
+           lateral unnest(array[case when i % 4 = 0 then 'UsageBasedPricingTerm' else 'ConfigurableUpfrontPricingTerm' end] || case when i % 50 = 0 then array['FreeTrialPricingTerm'] else array[]::text[] end) k`);
   // Invoices spread over five years, four events each: the buyer's charge, the listing fee, the
   // buyer's payment 20 days later and the disbursement 35 days later; every 25th invoice is never
   // paid (past due). All from one ledger file, so the invoice rollup folds them as it would a load.
@@ -50,6 +61,14 @@ async function main(): Promise<void> {
            lateral (select i / 4 as inv, i % 4 as k) n,
            lateral (select timestamptz '2021-12-01' + (i::bigint * 157680000 / ${EVENTS}) * interval '1 second' as d, inv % 5000 + 1 as c, (inv % 997) * 3.3 + 1 as g) x
      where k < 2 or inv % 25 <> 0`);
+  // tax lines for every fourth invoice: state sales tax, AWS or the seller liable
+  await db.query(`insert into sdds_tax_item (valid_from, tax_item_id, invoice_id, line_item_id, tax_liable_party, transaction_type_code, product_id, invoice_date, taxed_customer_account_id,
+                                             taxed_customer_country, taxed_customer_state_or_region, tax_type_code, jurisdiction_level, taxed_jurisdiction, taxable_amount, tax_amount, tax_currency, _file_id, _line)
+    select d, 'tax-' || inv || '_0001', 'inv-' || inv, 'line-' || inv, case when inv % 8 = 0 then 'Seller' else 'AWS' end, 'AWS', 'prod-' || (inv % 10 + 1), d, 'acct-' || (inv % 5000 + 1),
+           'US', (array['CA', 'NY', 'TX', 'WA'])[inv % 4 + 1], 'Sales', 'State', (array['CALIFORNIA', 'NEW YORK', 'TEXAS', 'WASHINGTON'])[inv % 4 + 1],
+           (inv % 997) * 3.3 + 1, round(((inv % 997) * 3.3 + 1) * 0.07, 2), 'USD', 0, inv
+      from generate_series(0, ${EVENTS} / 4 - 1, 4) inv,
+           lateral (select timestamptz '2021-12-01' + (inv::bigint * 4 * 157680000 / ${EVENTS}) * interval '1 second' as d) x`);
   await db.query(`insert into sdds_daily_usage (valid_from, update_date, usage_feed_id, usage_date, product_id, end_user_account_id, dimension_key, usage_unit, usage_quantity, pricing_currency, estimated_revenue_in_pricing_currency, _file_id, _line)
     select d, d, 'u-' || i, d::date, 'prod-' || (i % 10 + 1), 'acct-' || (i % 5000 + 1), 'api_calls', 'Units', i % 1000, 'USD', (i % 1000) / 100.0, 0, 0
       from generate_series(1, ${USAGE}) i, lateral (select timestamptz '2021-12-01' + (i::bigint * 157680000 / ${USAGE}) * interval '1 second' as d) x`);
@@ -76,6 +95,11 @@ async function main(): Promise<void> {
     ['past-due', undefined],
     ['reconcile', undefined],
     ['reconcile', 'invoice'],
+    ['mrr', undefined],
+    ['mrr', 'product'],
+    ['mrr', 'customer'],
+    ['retention', undefined],
+    ['retention', 'cohort'],
   ];
   const plain: Record<string, string> = {
     revenue: `select currency, sum(amount) from sdds_billing_event where invoice_date >= $1 and invoice_date < $2 and action = 'INVOICED' group by currency`,

@@ -13,8 +13,8 @@ import { answerFor, answerToCsv, type MetricAnswer } from '../metrics/query.ts';
 import { getOverduePayouts, PAYOUT_WINDOW_DAYS } from '../metrics/reconcile.ts';
 import { localDate, comparablePeriods, parsePeriod, type Period, type PeriodOptions } from '../periods.ts';
 import { barChartUrl, metricCharts } from '../present/charts.ts';
-import { compactMoney, currenciesBySize, describeChange, formatCount, formatDay, formatMoney, type Better } from '../present/format.ts';
-import { str, totalsList, viewOf, type Row } from '../present/views.ts';
+import { compactMoney, currenciesBySize, describeChange, describePointChange, formatCount, formatDay, formatMoney, formatPercent, type Better } from '../present/format.ts';
+import { columnsOf, str, totalsList, viewOf, type Row } from '../present/views.ts';
 import type { EmailModel, EmailSection, EmailTable, HeadlineTile } from './render.ts';
 
 export type DigestKind = 'daily' | 'monthly';
@@ -75,6 +75,56 @@ function moneyTile(label: string, a: MetricAnswer, field: string, main: string |
   return { label, value: formatMoney(amount, lead), ...(changeOf ? { change: changeOf } : {}), ...(others.length ? { others } : {}) };
 }
 
+/** A rate tile (retention): the main currency's percentage and its change in points. */
+function percentTile(label: string, a: MetricAnswer, field: string, main: string | null, better: Better, previous: MetricAnswer, previousLabel: string): HeadlineTile {
+  const totals = totalsList(a);
+  const currencies = ordered(totals, 'start_mrr', main);
+  const lead = currencies[0];
+  const t = lead ? totals.find((x) => str(x.currency) === lead) : undefined;
+  if (!t || t[field] === null || t[field] === undefined) return { label, value: '–' };
+  const before = totalsList(previous).find((x) => str(x.currency) === lead);
+  const changeOf = before && before[field] !== null && before[field] !== undefined ? describePointChange(Number(t[field]), Number(before[field]), previousLabel, better) : null;
+  const others = currencies.slice(1).map((c) => `${formatPercent(str(totals.find((x) => str(x.currency) === c)![field]))} ${c}`);
+  return { label, value: formatPercent(str(t[field])), ...(changeOf ? { change: changeOf } : {}), ...(others.length ? { others } : {}) };
+}
+
+/** The MRR bridge of the main currency as a small table: start, each movement, end. */
+function bridgeSection(mrr: MetricAnswer, main: string | null, month: string): EmailSection {
+  const totals = totalsList(mrr);
+  const currencies = ordered(totals, 'total_mrr', main);
+  const lead = currencies[0];
+  const t = lead ? totals.find((x) => str(x.currency) === lead) : undefined;
+  const m = (field: string, sign = '') => `${sign}${formatMoney(str(t?.[field]), lead ?? 'USD')}`;
+  return {
+    title: 'Recurring revenue',
+    empty: `No recurring revenue in ${month}.`,
+    lines: currencies.map((c) => {
+      const x = totals.find((y) => str(y.currency) === c)!;
+      const usage = Number(x.usage_mrr) !== 0 ? ` (${formatMoney(str(x.usage_mrr), c)} of it usage)` : '';
+      return `MRR ${formatMoney(str(x.total_mrr), c)}${usage}, ARR ${formatMoney(str(x.arr), c)}`;
+    }),
+    ...(t && Number(t.start_mrr) + Number(t.total_mrr) !== 0
+      ? {
+          table: {
+            header: [`MRR bridge (${lead})`, month],
+            rows: [
+              ['Start of month', m('start_mrr')],
+              ['New', m('new', '+')],
+              ['Expansion', m('expansion', '+')],
+              ['Reactivation', m('reactivation', '+')],
+              ['Contraction', m('contraction', '−')],
+              ['Churned', m('churned', '−')],
+              ['End of month', m('total_mrr')],
+            ],
+            numeric: [1],
+            keep: [0, 1],
+          },
+        }
+      : {}),
+    csv: csvOf(mrr, 'mrr'),
+  };
+}
+
 function countTile(label: string, a: MetricAnswer, better: Better, previous: MetricAnswer, previousLabel: string): HeadlineTile {
   const n = Number((a.totals as Row).count ?? 0);
   const before = Number((previous.totals as Row).count ?? 0);
@@ -87,7 +137,7 @@ export function metricTable(a: MetricAnswer, main: string | null, limit = TABLE_
   const amount = view.chart ?? view.rank ?? (() => 1);
   const currencies = a.rows.some((r) => r.currency) ? ordered(a.rows, amount, main) : [];
   const rows = currencies.length > 1 ? currencies.flatMap((c) => a.rows.filter((r) => str(r.currency) === c).sort((x, y) => amount(y) - amount(x))) : a.rows;
-  const columns = view.columns.map((c, i) => (i === 0 && c.header === '' ? { ...c, header: by ? by[0]!.toUpperCase() + by.slice(1) : '' } : c));
+  const columns = columnsOf(view, by).map((c, i) => (i === 0 && c.header === '' ? { ...c, header: by ? by[0]!.toUpperCase() + by.slice(1) : '' } : c));
   const table: EmailTable = {
     header: columns.map((c) => c.header),
     rows: rows.slice(0, limit).map((r) => columns.map((c) => c.value(r))),
@@ -220,7 +270,6 @@ export async function buildMonthlyDigest(db: Database, period: Period, o: Digest
   const trend = await answerFor(db, 'revenue', parsePeriod(`${addMonths(period.startDate, -11)}..${addDays(period.endDate, -1)}`, o), 'month', o);
   const collections = await answerFor(db, 'collections', period, undefined, o);
   const disbursements = await answerFor(db, 'disbursements', period, undefined, o);
-  const disbursementsPrev = await answerFor(db, 'disbursements', prevMonth, undefined, o);
   const subscribers = await answerFor(db, 'subscribers', period, undefined, o);
   const subscribersPrev = await answerFor(db, 'subscribers', prevMonth, undefined, o);
   const cancellations = await answerFor(db, 'cancellations', period, undefined, o);
@@ -230,6 +279,11 @@ export async function buildMonthlyDigest(db: Database, period: Period, o: Digest
   const pastDue = await answerFor(db, 'past-due', period, undefined, o);
   const pastDuePrev = await answerFor(db, 'past-due', prevMonth, undefined, o);
   const reconcile = await answerFor(db, 'reconcile', period, undefined, o);
+  const mrr = await answerFor(db, 'mrr', period, undefined, o);
+  const mrrPrev = await answerFor(db, 'mrr', prevMonth, undefined, o);
+  // net revenue retention over the twelve months to the month's end, and to the month before's
+  const retention = await answerFor(db, 'retention', parsePeriod(`${addMonths(period.startDate, -11)}..${addDays(period.endDate, -1)}`, o), undefined, o);
+  const retentionPrev = await answerFor(db, 'retention', parsePeriod(`${addMonths(period.startDate, -12)}..${addDays(period.startDate, -1)}`, o), undefined, o);
   const overdue = await getOverduePayouts(db, new Date(Math.min(o.now.getTime(), Date.parse(period.end) + 31 * 86_400_000)));
   const month = shortLabel(period);
   // tiles are narrow on a phone: "vs Sep", not "vs September 2026"
@@ -237,11 +291,11 @@ export async function buildMonthlyDigest(db: Database, period: Period, o: Digest
 
   const headline = [
     moneyTile('Net revenue', revenue, 'net_revenue', main, 'up', revenuePrev, prevLabel),
-    moneyTile('Gross revenue', revenue, 'gross_revenue', main, 'up', revenuePrev, prevLabel),
+    moneyTile('ARR', mrr, 'arr', main, 'up', mrrPrev, `end of ${prevLabel}`),
+    percentTile('Net revenue retention', retention, 'net_revenue_retention', main, 'up', retentionPrev, prevLabel),
     countTile('New customers', subscribers, 'up', subscribersPrev, prevLabel),
     countTile('Churned customers', cancellations, 'down', cancellationsPrev, prevLabel),
     moneyTile('Past due', pastDue, 'total', main, 'down', pastDuePrev, `end of ${prevLabel}`),
-    moneyTile('Disbursed', disbursements, 'disbursed', main, 'up', disbursementsPrev, prevLabel),
   ];
 
   const revenueCurrencies = ordered(totalsList(revenue), 'gross_revenue', main);
@@ -276,10 +330,10 @@ export async function buildMonthlyDigest(db: Database, period: Period, o: Digest
     : undefined;
 
   return {
-    subject: `AWS Marketplace monthly · ${month}: net revenue ${headline[0]!.value}${headline[0]!.change ? ` (${headline[0]!.change.text.replace(/ vs .*/, '')})` : ''}, ${gained} new, ${lost} churned${lateSuffix(o)}`,
+    subject: `AWS Marketplace monthly · ${month}: net revenue ${headline[0]!.value}${headline[0]!.change ? ` (${headline[0]!.change.text.replace(/ vs .*/, '')})` : ''}, ARR ${headline[1]!.value}, ${gained} new, ${lost} churned${lateSuffix(o)}`,
     title: 'Monthly digest',
     subtitle: period.label,
-    preheader: `Net revenue ${headline[0]!.value}, gross ${headline[1]!.value}; ${gained} new, ${lost} churned; ${headline[4]!.value} past due; ${headline[5]!.value} disbursed`,
+    preheader: `Net revenue ${headline[0]!.value}, ARR ${headline[1]!.value}, net revenue retention ${headline[2]!.value}; ${gained} new, ${lost} churned; ${headline[5]!.value} past due`,
     headline,
     warnings: lateWarnings(o),
     sections: [
@@ -291,6 +345,7 @@ export async function buildMonthlyDigest(db: Database, period: Period, o: Digest
         charts: metricCharts(revenue, 'product', o.quickChartUrl).map((c) => ({ url: c.url, alt: c.alt })),
         csv: csvOf(revenue, 'revenue-by-product'),
       },
+      bridgeSection(mrr, main, month),
       {
         title: 'Revenue, last 12 months',
         empty: 'No revenue in the last 12 months.',

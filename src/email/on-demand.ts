@@ -13,7 +13,7 @@ import { parsePeriod, type Period, type PeriodOptions } from '../periods.ts';
 import { presentAnswer, type PresentedAnswer } from '../present/answer.ts';
 import { metricCharts } from '../present/charts.ts';
 import { currenciesBySize, describeChange, formatCount, formatMoney } from '../present/format.ts';
-import { str, totalsList, viewOf } from '../present/views.ts';
+import { formatFigure, str, totalsList, viewOf } from '../present/views.ts';
 import { metricTable } from './digests.ts';
 import { renderEmail, type EmailSection, type HeadlineTile, type RenderedEmail } from './render.ts';
 
@@ -116,11 +116,11 @@ function answerTiles(p: PresentedAnswer): { tiles: HeadlineTile[]; main: string 
     const lead = totals.find((t) => str(t.currency) === main)!;
     const before = p.previous ? totalsList(p.previous).find((t) => str(t.currency) === main) : undefined;
     const tiles = view.money
-      .filter(([, field, , optional]) => lead[field] !== undefined && !(optional && Number(lead[field]) === 0))
-      .map(([name, field, better], i) => {
-        const others = currencies.slice(1).map((c) => formatMoney(str(totals.find((t) => str(t.currency) === c)![field]), c));
+      .filter(([, field, , kind]) => lead[field] !== undefined && !(kind === 'optional' && Number(lead[field]) === 0))
+      .map(([name, field, better, kind], i) => {
+        const others = currencies.slice(1).map((c) => formatFigure(totals.find((t) => str(t.currency) === c)![field], c, kind));
         const change = i < 2 && p.previous ? describeChange(Number(lead[field]), before ? Number(before[field]) : 0, label, better) : null;
-        return { label: name, value: formatMoney(str(lead[field]), main), ...(change ? { change } : {}), ...(others.length ? { others } : {}) };
+        return { label: name, value: formatFigure(lead[field], main, kind), ...(change ? { change } : {}), ...(others.length ? { others } : {}) };
       });
     return { tiles, main };
   }

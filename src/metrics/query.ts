@@ -12,6 +12,7 @@ import { getPastDue } from './past-due.ts';
 import { getReconciliation } from './reconcile.ts';
 import { refreshRollups } from '../rollups/refresh.ts';
 import { telemetry } from '../telemetry.ts';
+import { MRR_DIMENSIONS, RETENTION_DIMENSIONS, COHORT_MONTHS, getMrr, getRetention, type RecurringDimension, type RetentionDimension } from './recurring.ts';
 import { REVENUE_DIMENSIONS, getRevenue, type RevenueDimension } from './revenue.ts';
 
 type Cell = string | number | null;
@@ -55,6 +56,8 @@ export interface MetricDefinition {
 const BREAKDOWN = ['currency', 'key', 'name', 'detail'] as const;
 const AGREEMENT = ['agreement_id', 'company', 'aws_account_id', 'product', 'offer', 'status', 'at', 'contract_value', 'currency'] as const;
 const TOTALS_ONLY: readonly string[] = [];
+const MRR_COLUMNS = ['currency', 'mrr', 'usage_mrr', 'total_mrr', 'arr', 'start_mrr', 'new', 'expansion', 'contraction', 'churned', 'reactivation', 'net_new'] as const;
+const RETENTION_COLUMNS = ['currency', 'start_mrr', 'retained_mrr', 'end_mrr', 'gross_revenue_retention', 'net_revenue_retention', 'customers_at_start', 'customers_churned', 'logo_churn_rate'] as const;
 
 export const METRICS: MetricDefinition[] = [
   {
@@ -140,6 +143,33 @@ export const METRICS: MetricDefinition[] = [
     columns: () => AGREEMENT,
     totalColumns: ['count'],
     run: (db, a) => getCancellations(db, a.period),
+  },
+  {
+    name: 'mrr',
+    summary: 'monthly recurring revenue at the end of the period (contracts over their term, usage-only agreements by their last three months) and the MRR bridge: new, expansion, contraction, churned, reactivation (per currency)',
+    dimensions: MRR_DIMENSIONS,
+    datasets: { sdds: 'sdds_agreement', cas: 'sdds_agreement' },
+    totalColumns: MRR_COLUMNS,
+    columns: (by) => (by ? [...BREAKDOWN, ...MRR_COLUMNS.slice(1)] : TOTALS_ONLY),
+    run: (db, a) => getMrr(db, a.period, a.now, a.by as RecurringDimension | undefined),
+  },
+  {
+    name: 'arr',
+    summary: 'annual recurring revenue: MRR at the end of the period times twelve, with the same bridge',
+    dimensions: MRR_DIMENSIONS,
+    datasets: { sdds: 'sdds_agreement', cas: 'sdds_agreement' },
+    totalColumns: MRR_COLUMNS,
+    columns: (by) => (by ? [...BREAKDOWN, ...MRR_COLUMNS.slice(1)] : TOTALS_ONLY),
+    run: async (db, a) => ({ ...(await getMrr(db, a.period, a.now, a.by as RecurringDimension | undefined)), metric: 'arr' }),
+  },
+  {
+    name: 'retention',
+    summary: 'gross and net revenue retention and logo churn over the period among customers with MRR at its start; --by cohort: customers by first month and the share still active each month after',
+    dimensions: RETENTION_DIMENSIONS,
+    datasets: { sdds: 'sdds_agreement', cas: 'sdds_agreement' },
+    totalColumns: RETENTION_COLUMNS,
+    columns: (by) => (by === 'cohort' ? ['cohort', 'customers', ...Array.from({ length: COHORT_MONTHS }, (_, i) => `month_${i + 1}`)] : by ? [...BREAKDOWN, ...RETENTION_COLUMNS.slice(1)] : TOTALS_ONLY),
+    run: (db, a) => getRetention(db, a.period, a.now, a.timeZone, a.by as RetentionDimension | undefined),
   },
 ];
 

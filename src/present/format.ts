@@ -26,6 +26,12 @@ export function compactMoney(amount: string | number | null | undefined, currenc
   }
 }
 
+/** A fraction as a percentage: "0.9712" -> "97.1%"; nothing to divide by -> "–". */
+export function formatPercent(fraction: string | number | null | undefined): string {
+  if (fraction === null || fraction === undefined || fraction === '') return '–';
+  return `${(Number(fraction) * 100).toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`;
+}
+
 export function formatCount(n: number | string | null | undefined): string {
   return n === null || n === undefined ? '–' : Number(n).toLocaleString('en-US');
 }
@@ -58,6 +64,15 @@ export function describeChange(current: number, previous: number | null, label: 
   if (previous === 0) return { text: `new vs ${label} (nothing then)`, tone, direction };
   const pct = ((current - previous) / Math.abs(previous)) * 100;
   return { text: `${direction === 'up' ? '▲' : '▼'} ${Math.abs(pct).toFixed(1)}% vs ${label}`, tone, direction };
+}
+
+/** The change of a fraction in percentage points ("▲ 2.1 pts vs Sep"), for rates such as retention. */
+export function describePointChange(current: number, previous: number | null, label: string, better: Better = 'up'): Change | null {
+  if (previous === null) return null;
+  const points = Math.round((current - previous) * 1000) / 10;
+  if (points === 0) return { text: `no change vs ${label}`, tone: 'neutral', direction: 'flat' };
+  const direction = points > 0 ? 'up' : 'down';
+  return { text: `${direction === 'up' ? '▲' : '▼'} ${Math.abs(points).toFixed(1)} pts vs ${label}`, tone: direction === better ? 'good' : 'bad', direction };
 }
 
 /** The change as text only ("▲ 12.5% vs September 2026"); '' without a previous figure. */

@@ -4,7 +4,7 @@
  * on a phone, what is charted, and the breakdown a plain question is answered with.
  */
 import type { MetricAnswer } from '../metrics/query.ts';
-import { formatCount, formatMoney, type Better } from './format.ts';
+import { formatCount, formatMoney, formatPercent, type Better } from './format.ts';
 
 export type Row = Record<string, unknown>;
 export const str = (v: unknown) => (v === null || v === undefined ? '' : String(v));
@@ -19,11 +19,16 @@ export interface Column {
 
 export interface MetricView {
   title: string;
-  /** Headline amounts per currency: [label, totals field, which way is good news, shown only when not zero]. */
-  money?: Array<[string, string, Better, 'optional'?]>;
+  /**
+   * Headline figures per currency: [label, totals field, which way is good news, and 'optional'
+   * (shown only when not zero) or 'percent' (a fraction, shown as a percentage)].
+   */
+  money?: Array<[string, string, Better, ('optional' | 'percent')?]>;
   /** Headline count: the totals field, its label, which way is good news. */
   count?: [string, string, Better];
   columns: Column[];
+  /** Other columns for a breakdown whose rows are of another kind (retention by cohort). */
+  columnsBy?: Record<string, Column[]>;
   /** The column kept when a table must be narrow (a phone): its index in `columns`. */
   keyColumn: number;
   /** The row amount charted. */
@@ -94,6 +99,45 @@ export const VIEWS: Record<string, MetricView> = {
     rank: (r) => Number(r.owed),
     better: 'down',
   },
+  mrr: {
+    title: 'Monthly recurring revenue',
+    money: [['MRR', 'total_mrr', 'up'], ['ARR', 'arr', 'up'], ['Usage MRR', 'usage_mrr', 'up', 'optional'], ['New', 'new', 'up'], ['Expansion', 'expansion', 'up'], ['Contraction', 'contraction', 'down'], ['Churned', 'churned', 'down'], ['Reactivation', 'reactivation', 'up', 'optional']],
+    columns: [{ header: '', value: nameOf }, { header: 'MRR', value: money('total_mrr'), numeric: true }, { header: 'Net new', value: money('net_new'), numeric: true }],
+    keyColumn: 1,
+    chart: (r) => Number(r.total_mrr),
+    defaultBy: 'product',
+    better: 'up',
+  },
+  arr: {
+    title: 'Annual recurring revenue',
+    money: [['ARR', 'arr', 'up'], ['MRR', 'total_mrr', 'up'], ['New MRR', 'new', 'up'], ['Churned MRR', 'churned', 'down']],
+    columns: [{ header: '', value: nameOf }, { header: 'ARR', value: money('arr'), numeric: true }, { header: 'Net new MRR', value: money('net_new'), numeric: true }],
+    keyColumn: 1,
+    chart: (r) => Number(r.arr),
+    defaultBy: 'product',
+    better: 'up',
+  },
+  retention: {
+    title: 'Retention',
+    money: [['Net revenue retention', 'net_revenue_retention', 'up', 'percent'], ['Gross revenue retention', 'gross_revenue_retention', 'up', 'percent'], ['Logo churn', 'logo_churn_rate', 'down', 'percent'], ['MRR at start', 'start_mrr', 'up']],
+    columns: [
+      { header: '', value: nameOf },
+      { header: 'NRR', value: (r) => formatPercent(str(r.net_revenue_retention)), numeric: true },
+      { header: 'GRR', value: (r) => formatPercent(str(r.gross_revenue_retention)), numeric: true },
+    ],
+    columnsBy: {
+      cohort: [
+        { header: 'Cohort', value: (r) => str(r.cohort) },
+        { header: 'Customers', value: (r) => formatCount(str(r.customers)), numeric: true },
+        { header: 'Month 1', value: (r) => formatPercent(str(r.month_1)), numeric: true },
+        { header: 'Month 3', value: (r) => formatPercent(str(r.month_3)), numeric: true },
+        { header: 'Month 12', value: (r) => formatPercent(str(r.month_12)), numeric: true },
+      ],
+    },
+    keyColumn: 1,
+    rank: (r) => Number(r.start_mrr),
+    better: 'up',
+  },
   subscribers: {
     title: 'New subscribers',
     count: ['New subscribers', 'count', 'up'],
@@ -133,6 +177,16 @@ export const VIEWS: Record<string, MetricView> = {
     better: 'up',
   },
 };
+
+/** A headline figure as people read it: money in its currency, or a fraction as a percentage. */
+export function formatFigure(value: unknown, currency: string, kind?: 'optional' | 'percent'): string {
+  return kind === 'percent' ? formatPercent(str(value)) : formatMoney(str(value), currency);
+}
+
+/** The columns of a metric's rows for this breakdown. */
+export function columnsOf(view: MetricView, by: string | undefined): Column[] {
+  return (by && view.columnsBy?.[by]) || view.columns;
+}
 
 export function viewOf(metric: string): MetricView {
   return VIEWS[metric] ?? { title: metric, columns: [{ header: '', value: nameOf }], keyColumn: 0, better: 'up' };

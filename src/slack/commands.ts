@@ -30,7 +30,9 @@ export interface Subcommand {
 
 /** The period a metric answers when none is given: a point in time for balances, last month otherwise. */
 export function defaultPeriod(metric: string): string {
-  return metric === 'past-due' || metric === 'active' ? 'today' : 'last-month';
+  if (metric === 'past-due' || metric === 'active') return 'today';
+  // retention is read over a year
+  return metric === 'retention' ? 'last-12-months' : 'last-month';
 }
 
 const METRIC_EXAMPLES: Record<string, string[]> = {
@@ -43,6 +45,9 @@ const METRIC_EXAMPLES: Record<string, string[]> = {
   disbursements: ['disbursements last-quarter'],
   'past-due': ['past-due'],
   reconcile: ['reconcile 2026-09 by invoice'],
+  mrr: ['mrr last-month', 'mrr last-quarter by product'],
+  arr: ['arr last-month by customer'],
+  retention: ['retention last-12-months', 'retention 2026 by cohort'],
 };
 
 export const ALERT_TARGETS = ['late', 'rejected', 'subscribers', 'cancellations'] as const;

@@ -9,7 +9,7 @@ import type { MetricAnswer } from '../metrics/query.ts';
 import type { CustomerProfile } from '../metrics/customer.ts';
 import { metricCharts } from '../present/charts.ts';
 import { currenciesBySize, describeChange, formatCount, formatMoney, type Change } from '../present/format.ts';
-import { cut, str, totalsList, viewOf, type Row } from '../present/views.ts';
+import { columnsOf, cut, formatFigure, str, totalsList, viewOf, type Row } from '../present/views.ts';
 import { SUBCOMMANDS } from './commands.ts';
 
 export { change, formatCount, formatMoney } from '../present/format.ts';
@@ -76,12 +76,12 @@ export function metricMessage(a: MetricAnswer, o: MetricMessageOptions): Message
       const t = totals.find((x) => str(x.currency) === currency)!;
       const prev = prevTotals.find((p) => str(p.currency) === currency);
       const parts = view.money
-        .filter(([, field, , optional]) => t[field] !== undefined && !(optional && Number(t[field]) === 0))
-        .map(([label, field, better], i) => {
-          const text = `*${label}* ${formatMoney(str(t[field]), currency)}`;
+        .filter(([, field, , kind]) => t[field] !== undefined && !(kind === 'optional' && Number(t[field]) === 0))
+        .map(([label, field, better, kind], i) => {
+          const text = `*${label}* ${formatFigure(t[field], currency, kind)}`;
           // the change is shown for the first figure, the one people compare
           const delta = i === 0 && o.previous ? describeChange(Number(t[field]), prev ? Number(prev[field]) : 0, previousLabel, better) : null;
-          if (i === 0) summary += `${summary ? ' · ' : `${firstLabel} `}${formatMoney(str(t[field]), currency)}${delta ? ` (${delta.text.replace(/ vs .*/, '')})` : ''}`;
+          if (i === 0) summary += `${summary ? ' · ' : `${firstLabel} `}${formatFigure(t[field], currency, kind)}${delta ? ` (${delta.text.replace(/ vs .*/, '')})` : ''}`;
           return delta ? `${text}  ${slackChange(delta)}` : text;
         });
       headline.push(parts.join('\n'));
@@ -118,7 +118,7 @@ export function metricMessage(a: MetricAnswer, o: MetricMessageOptions): Message
     const limit = o.defaultBreakdown ? TOP_ROWS_DEFAULT : TOP_ROWS;
     const rows = orderRows(a, view.chart ?? view.rank);
     const shown = rows.slice(0, limit);
-    const columns = view.columns.map((c, i) => (i === 0 && c.header === '' && o.by ? { ...c, header: o.by[0]!.toUpperCase() + o.by.slice(1) } : c));
+    const columns = columnsOf(view, o.by).map((c, i) => (i === 0 && c.header === '' && o.by ? { ...c, header: o.by[0]!.toUpperCase() + o.by.slice(1) } : c));
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: table(columns.map((c) => c.header), shown.map((r) => columns.map((c) => c.value(r)))) } });
     if (a.rows.length > limit) {
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${a.rows.length - limit} more. All of them as CSV: \`/marketplace ${o.exportCommand}\`` }] });

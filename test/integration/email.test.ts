@@ -139,14 +139,15 @@ describe('email digests', () => {
     await runDueDigests(deps(c, at('2026-11-03T08:01:00Z')));
     expect(smtp.mails).toHaveLength(1);
     const mail = smtp.mails[0]!;
-    expect(mail.subject).toMatch(/^AWS Marketplace monthly · October 2026: net revenue \$[\d,]+\.\d\d \([▲▼] [\d.]+%\), \d+ new, \d+ churned$/);
+    expect(mail.subject).toMatch(/^AWS Marketplace monthly · October 2026: net revenue \$[\d,]+\.\d\d \([▲▼] [\d.]+%\), ARR \$[\d,]+\.\d\d, \d+ new, \d+ churned$/);
     expect(smtp.envelopes[0]).toEqual(['board@example.com']);
-    for (const title of ['Revenue by product', 'Revenue, last 12 months', 'Collections and disbursements', 'New customers', 'Churned customers', 'Top customers', 'Renewals due in the next 90 days', 'Past-due funds', 'What does not add up']) {
+    for (const title of ['Revenue by product', 'Recurring revenue', 'MRR bridge (USD)', 'Revenue, last 12 months', 'Collections and disbursements', 'New customers', 'Churned customers', 'Top customers', 'Renewals due in the next 90 days', 'Past-due funds', 'What does not add up']) {
       expect(String(mail.html), title).toContain(title);
     }
     const head = mail.text!.split('\n').slice(3, 9).map((l) => l.replace(/:.*/, ''));
-    expect(head).toEqual(['Net revenue', 'Gross revenue', 'New customers', 'Churned customers', 'Past due', 'Disbursed']);
-    expect(mail.text).toMatch(/Gross revenue: \$[\d,]+\.\d\d \([▲▼] [\d.]+% vs Sep\)/);
+    expect(head).toEqual(['Net revenue', 'ARR', 'Net revenue retention', 'New customers', 'Churned customers', 'Past due']);
+    expect(mail.text).toMatch(/ARR: \$[\d,]+\.\d\d \(([▲▼] [\d.]+%|no change) vs end of Sep\)/);
+    expect(mail.text).toMatch(/Net revenue retention: \d+\.\d% \(([▲▼] [\d.]+ pts|no change) vs Sep\)/);
     // a 12-month trend is one line per currency, not a line per month
     const trend = mail.text!.split('REVENUE, LAST 12 MONTHS\n')[1]!.split('\n\n')[0]!.split('\n');
     expect(trend.length).toBeLessThanOrEqual(2);

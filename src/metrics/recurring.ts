@@ -1,0 +1,272 @@
+/**
+ * Recurring revenue from the agreement feeds: MRR and ARR at the end of a period, the MRR bridge
+ * over it (new, expansion, contraction, churned, reactivation), and revenue and logo retention.
+ *
+ * MRR at an instant T, per currency: every agreement ACTIVE at T (the revision in effect then,
+ * started, not ended) with a fee term (upfront or payment schedule) counts its contract value
+ * spread evenly over its term in months; an agreement with usage terms only counts the usage
+ * revenue invoiced on it in the three months before T, divided by three (`usage_mrr`). An offer
+ * with several products splits an agreement's MRR evenly between them. Never summed across
+ * currencies.
+ *
+ * The bridge compares each customer's MRR at the period's start and end (each customer and
+ * product with --by product): up from nothing is new, or reactivation when the customer had an
+ * agreement before; down to nothing is churned; otherwise the change is expansion or contraction.
+ * A renewal or a replacement at the same price moves nothing; at another price it is expansion or
+ * contraction. start + new + reactivation + expansion - contraction - churned = end, always.
+ */
+import { currentWhere } from '../datasets/history.ts';
+import type { Database } from '../db/client.ts';
+import type { Period } from '../periods.ts';
+
+export type RecurringDimension = 'product' | 'customer';
+export const MRR_DIMENSIONS: RecurringDimension[] = ['product', 'customer'];
+export type RetentionDimension = 'product' | 'cohort';
+export const RETENTION_DIMENSIONS: RetentionDimension[] = ['product', 'cohort'];
+
+export interface MrrAmounts {
+  currency: string;
+  /** Contract MRR at the end: fee-based agreements' value over their term. */
+  mrr: string;
+  /** Usage-only agreements: trailing three-month average of their invoiced usage revenue. */
+  usage_mrr: string;
+  total_mrr: string;
+  arr: string;
+  start_mrr: string;
+  new: string;
+  expansion: string;
+  contraction: string;
+  churned: string;
+  reactivation: string;
+  net_new: string;
+}
+
+export interface MrrRow extends MrrAmounts {
+  key: string;
+  name: string;
+  detail: string | null;
+}
+
+export interface MrrResult {
+  metric: 'mrr';
+  totals: MrrAmounts[];
+  rows: MrrRow[];
+  source: 'sdds' | 'none';
+}
+
+/** The instant the answer is for: the period's end, or now while the period is under way. */
+function endOf(period: Period, now: Date): string {
+  return new Date(Math.min(Date.parse(period.end), now.getTime())).toISOString();
+}
+
+/**
+ * MRR units at instant `at` (a SQL expression): one row per customer, product and currency with
+ * its contract and usage MRR. Agreements are read as they were at `at`.
+ */
+function mrrUnits(at: string): string {
+  return `(
+    with as_of as (
+      select distinct on (agreement_id) * from (
+        select distinct on (agreement_id, valid_from) agreement_id, valid_from, delete_date, status, acceptor_account_id, offer_id,
+               currency_code, estimated_agreement_value, start_time, end_time, acceptance_time
+          from sdds_agreement where valid_from <= ${at}
+         order by agreement_id, valid_from, update_date desc nulls last, _file_id desc) r
+       where delete_date is null order by agreement_id, valid_from desc),
+    terms as (
+      select agreement_id, bool_or(term_type ilike '%usage%') as usage,
+             bool_or(term_type ilike '%upfront%' or term_type ilike '%payment%schedule%') as fee
+        from sdds_agreement_term_current group by agreement_id),
+    active as (
+      select g.*, coalesce(tm.fee, false) as fee, coalesce(tm.usage, false) as usage
+        from as_of g left join terms tm on tm.agreement_id = g.agreement_id
+       where g.status = 'ACTIVE' and coalesce(g.start_time, g.acceptance_time) <= ${at} and (g.end_time is null or g.end_time > ${at})),
+    contract as (
+      select acceptor_account_id as customer, offer_id, currency_code as currency,
+             estimated_agreement_value / greatest(1, round(extract(epoch from end_time - coalesce(start_time, acceptance_time)) / 86400 / (365.25 / 12))) as mrr,
+             0::numeric as usage_mrr
+        from active where fee and estimated_agreement_value is not null and end_time is not null and currency_code is not null),
+    usage as (
+      select a.acceptor_account_id as customer, a.offer_id, b.currency, 0::numeric as mrr, sum(b.amount) / 3 as usage_mrr
+        from active a
+        join ${currentWhere('sdds_billing_event', `action = 'INVOICED' and transaction_type in ('SELLER_REV_SHARE', 'SELLER_REV_SHARE_REFUND', 'SELLER_REV_SHARE_CREDIT') and invoice_date >= ${at}::timestamptz - interval '3 months' and invoice_date < ${at}`, ['agreement_id', 'amount', 'currency', 'action', 'transaction_type', 'invoice_date'])} b
+          on b.agreement_id = a.agreement_id
+       where not a.fee and a.usage
+       group by a.acceptor_account_id, a.offer_id, b.currency),
+    per_offer as (select * from contract union all select * from usage),
+    products as (select offer_id, product_id, count(*) over (partition by offer_id) as n from (select distinct offer_id, product_id from sdds_offer_product_current) p)
+    select o.customer, coalesce(p.product_id, '') as product, o.currency,
+           sum(o.mrr / coalesce(p.n, 1)) as mrr, sum(o.usage_mrr / coalesce(p.n, 1)) as usage_mrr
+      from per_offer o left join products p on p.offer_id = o.offer_id
+     group by o.customer, coalesce(p.product_id, ''), o.currency)`;
+}
+
+const BRIDGE_SUMS = `
+  round(sum(e_mrr), 2)::text as mrr, round(sum(e_usage), 2)::text as usage_mrr, round(sum(e_mrr + e_usage), 2)::text as total_mrr,
+  round(12 * sum(e_mrr + e_usage), 2)::text as arr, round(sum(s_total), 2)::text as start_mrr,
+  round(coalesce(sum(e_total) filter (where kind = 'new'), 0), 2)::text as new,
+  round(coalesce(sum(e_total - s_total) filter (where kind = 'expansion'), 0), 2)::text as expansion,
+  round(coalesce(sum(s_total - e_total) filter (where kind = 'contraction'), 0), 2)::text as contraction,
+  round(coalesce(sum(s_total) filter (where kind = 'churned'), 0), 2)::text as churned,
+  round(coalesce(sum(e_total) filter (where kind = 'reactivation'), 0), 2)::text as reactivation,
+  round(sum(e_total - s_total), 2)::text as net_new`;
+
+/**
+ * Units compared between the start ($1) and the end ($2): per customer (and product when
+ * `byProduct`) and currency, with the movement's kind.
+ */
+function bridgeSql(byProduct: boolean): string {
+  const unit = byProduct ? 'customer, product, currency' : 'customer, currency';
+  const sums = (side: string) => `(select ${unit}, sum(mrr) as mrr, sum(usage_mrr) as usage from ${mrrUnits(side)} m group by ${unit})`;
+  const join = byProduct ? 's.customer = e.customer and s.product = e.product and s.currency = e.currency' : 's.customer = e.customer and s.currency = e.currency';
+  const before = byProduct
+    ? `exists (select 1 from sdds_agreement_current h join sdds_offer_product_current op on op.offer_id = h.offer_id
+                where h.acceptor_account_id = u.customer and op.product_id = u.product and coalesce(h.start_time, h.acceptance_time) < $1
+                  and coalesce(h.status, '') not in ('ROLLED_BACK', 'SUPERSEDED'))`
+    : `exists (select 1 from sdds_agreement_current h where h.acceptor_account_id = u.customer and coalesce(h.start_time, h.acceptance_time) < $1
+                  and coalesce(h.status, '') not in ('ROLLED_BACK', 'SUPERSEDED'))`;
+  return `
+    with s as ${sums('$1::timestamptz')}, e as ${sums('$2::timestamptz')},
+    u as (
+      select coalesce(s.customer, e.customer) as customer, ${byProduct ? 'coalesce(s.product, e.product) as product,' : ''} coalesce(s.currency, e.currency) as currency,
+             coalesce(s.mrr, 0) + coalesce(s.usage, 0) as s_total, coalesce(e.mrr, 0) as e_mrr, coalesce(e.usage, 0) as e_usage,
+             coalesce(e.mrr, 0) + coalesce(e.usage, 0) as e_total
+        from s full join e on ${join}),
+    k as (
+      select u.*, case
+               when s_total = 0 and e_total > 0 then case when ${before} then 'reactivation' else 'new' end
+               when s_total > 0 and e_total = 0 then 'churned'
+               when e_total > s_total then 'expansion'
+               when e_total < s_total then 'contraction'
+               else 'flat' end as kind
+        from u)`;
+}
+
+async function hasAgreements(db: Database, at: string): Promise<boolean> {
+  const r = await db.query<{ ok: boolean }>(`select exists (select 1 from sdds_agreement where valid_from <= $1) as ok`, [at]);
+  return Boolean(r[0]?.ok);
+}
+
+/** MRR and ARR at the end of the period, and the MRR bridge over it. */
+export async function getMrr(db: Database, period: Period, now: Date, by?: RecurringDimension): Promise<MrrResult> {
+  const end = endOf(period, now);
+  if (!(await hasAgreements(db, end))) return { metric: 'mrr', totals: [], rows: [], source: 'none' };
+  const totals = await db.query<MrrAmounts>(`${bridgeSql(false)} select currency, ${BRIDGE_SUMS} from k group by currency order by sum(e_total) desc, currency`, [period.start, end]);
+  let rows: MrrRow[] = [];
+  if (by === 'customer') {
+    rows = await db.query<MrrRow>(
+      `${bridgeSql(false)}, g as (select currency, customer as key, ${BRIDGE_SUMS} from k group by currency, customer)
+       select g.currency, g.key, coalesce(ad.company_name, a.aws_account_id, g.key) as name, a.aws_account_id as detail,
+              g.mrr, g.usage_mrr, g.total_mrr, g.arr, g.start_mrr, g.new, g.expansion, g.contraction, g.churned, g.reactivation, g.net_new
+         from g left join sdds_account_current a on a.account_id = g.key
+         left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)
+        order by g.currency, g.total_mrr::numeric desc, g.start_mrr::numeric desc, name`,
+      [period.start, end],
+    );
+  } else if (by === 'product') {
+    rows = await db.query<MrrRow>(
+      `${bridgeSql(true)}, g as (select currency, product as key, ${BRIDGE_SUMS} from k group by currency, product)
+       select g.currency, g.key, coalesce(p.title, nullif(g.key, ''), '(no product)') as name, null as detail,
+              g.mrr, g.usage_mrr, g.total_mrr, g.arr, g.start_mrr, g.new, g.expansion, g.contraction, g.churned, g.reactivation, g.net_new
+         from g left join sdds_product_current p on p.product_id = g.key
+        order by g.currency, g.total_mrr::numeric desc, g.start_mrr::numeric desc, name`,
+      [period.start, end],
+    );
+  }
+  return { metric: 'mrr', totals: totals.map((t) => ({ ...t })), rows, source: 'sdds' };
+}
+
+export interface RetentionAmounts {
+  currency: string;
+  /** MRR at the start of the period of the customers who had some. */
+  start_mrr: string;
+  /** Their MRR at the end, each capped at where it started (GRR) and not (NRR). */
+  retained_mrr: string;
+  end_mrr: string;
+  gross_revenue_retention: string | null;
+  net_revenue_retention: string | null;
+  customers_at_start: number;
+  customers_churned: number;
+  logo_churn_rate: string | null;
+}
+
+export interface RetentionRow extends RetentionAmounts {
+  key: string;
+  name: string;
+  detail: string | null;
+}
+
+export interface CohortRow {
+  cohort: string;
+  customers: number;
+  [month: `month_${number}`]: string | null;
+}
+
+export interface RetentionResult {
+  metric: 'retention';
+  totals: RetentionAmounts[];
+  rows: Array<RetentionRow | CohortRow>;
+  source: 'sdds' | 'none';
+}
+
+export const COHORT_MONTHS = 12;
+
+const RETENTION_SUMS = `
+  round(sum(s_total), 2)::text as start_mrr, round(sum(least(e_total, s_total)), 2)::text as retained_mrr, round(sum(e_total), 2)::text as end_mrr,
+  case when sum(s_total) > 0 then round(sum(least(e_total, s_total)) / sum(s_total), 4)::text end as gross_revenue_retention,
+  case when sum(s_total) > 0 then round(sum(e_total) / sum(s_total), 4)::text end as net_revenue_retention,
+  count(*)::int as customers_at_start, (count(*) filter (where e_total = 0))::int as customers_churned,
+  case when count(*) > 0 then round((count(*) filter (where e_total = 0))::numeric / count(*), 4)::text end as logo_churn_rate`;
+
+/**
+ * Revenue retention over the period among the customers with MRR at its start (new customers do
+ * not count): gross (each customer's end MRR capped at its start) and net, as a fraction; logo
+ * churn: the share of those customers with no MRR at the end. `--by cohort`: customers by the
+ * month of their first agreement, and the share with an active agreement at the end of each month
+ * after.
+ */
+export async function getRetention(db: Database, period: Period, now: Date, timeZone: string, by?: RetentionDimension): Promise<RetentionResult> {
+  const end = endOf(period, now);
+  if (!(await hasAgreements(db, end))) return { metric: 'retention', totals: [], rows: [], source: 'none' };
+  const totals = await db.query<RetentionAmounts>(
+    `${bridgeSql(false)} select currency, ${RETENTION_SUMS} from k where s_total > 0 group by currency order by sum(s_total) desc, currency`,
+    [period.start, end],
+  );
+  let rows: RetentionResult['rows'] = [];
+  if (by === 'product') {
+    rows = await db.query<RetentionRow>(
+      `${bridgeSql(true)}, g as (select currency, product as key, ${RETENTION_SUMS} from k where s_total > 0 group by currency, product)
+       select g.*, coalesce(p.title, nullif(g.key, ''), '(no product)') as name, null as detail
+         from g left join sdds_product_current p on p.product_id = g.key
+        order by g.currency, g.start_mrr::numeric desc, name`,
+      [period.start, end],
+    );
+  } else if (by === 'cohort') {
+    rows = await cohorts(db, period, end, timeZone);
+  }
+  return { metric: 'retention', totals, rows, source: 'sdds' };
+}
+
+/** Customers by the month (in `timeZone`) they first started an agreement in the period, and the share active at each month end after. */
+async function cohorts(db: Database, period: Period, end: string, timeZone: string): Promise<CohortRow[]> {
+  const months = Array.from({ length: COHORT_MONTHS }, (_, i) => i + 1);
+  const found = await db.query<{ cohort: string; customers: number } & Record<string, string | null>>(
+    `with spans as (
+       select acceptor_account_id as customer, coalesce(start_time, acceptance_time) as began,
+              case when status in ('CANCELLED', 'TERMINATED', 'EXPIRED') then least(coalesce(end_time, valid_from), valid_from) else end_time end as ended
+         from sdds_agreement_current
+        where coalesce(status, '') not in ('ROLLED_BACK', 'SUPERSEDED') and coalesce(start_time, acceptance_time) is not null),
+     firsts as (select customer, date_trunc('month', min(began) at time zone $3) as cohort from spans group by customer),
+     members as (select * from firsts where cohort >= date_trunc('month', $1::timestamptz at time zone $3) and cohort < $2::timestamptz at time zone $3)
+     select to_char(m.cohort, 'YYYY-MM') as cohort, count(*)::int as customers,
+            ${months
+              .map(
+                (i) => `case when ((m.cohort + interval '${i + 1} months') at time zone $3) <= $2::timestamptz
+                   then round(avg(case when exists (select 1 from spans sp where sp.customer = m.customer and sp.began < ((m.cohort + interval '${i + 1} months') at time zone $3)
+                                                     and (sp.ended is null or sp.ended >= ((m.cohort + interval '${i + 1} months') at time zone $3))) then 1 else 0 end), 4)::text end as month_${i}`,
+              )
+              .join(',\n')}
+       from members m group by m.cohort order by m.cohort`,
+    [period.start, end, timeZone],
+  );
+  return found.map((r) => ({ cohort: r.cohort, customers: r.customers, ...Object.fromEntries(months.map((i) => [`month_${i}`, r[`month_${i}`] ?? null])) }));
+}
