@@ -215,21 +215,23 @@ export const COMMANDS: Command[] = [
   },
   {
     name: 'query',
-    args: '<metric> <period>',
-    summary: `Answer a metric for a period (today, yesterday, last-month, 2026-10, 2026-Q3, 2026-10-01..2026-10-15, ...). Metrics: ${METRIC_NAMES.map((m) => `${m.name} (${m.summary})`).join('; ')}.`,
+    args: '<metric> [period]',
+    summary: `Answer a metric for a period (today, yesterday, last-month, 2026-10, 2026-Q3, 2026-10-01..2026-10-15, ...; without one, the period Slack answers it for). Metrics: ${METRIC_NAMES.map((m) => `${m.name} (${m.summary})`).join('; ')}.`,
     options: { by: { type: 'string' }, format: { type: 'string' }, days: { type: 'string' } },
     optionHelp: { days: 'active: the renewal-watch window in days (default 90)', by: `breakdown: ${METRIC_NAMES.filter((m) => m.dimensions.length).map((m) => `${m.name}: ${m.dimensions.join(' | ')}`).join('; ')}`, format: 'table (default) | json | csv' },
     run: async ({ config, positionals, values, io, withDb }) => {
-      if (positionals.length !== 2) throw new AppError('usage', 'query needs a metric and a period, e.g. query revenue last-month --by product');
+      if (positionals.length < 1 || positionals.length > 2) throw new AppError('usage', 'query needs a metric and a period, e.g. query revenue last-month --by product');
+      // no period: the metric's usual one, as in Slack (today for balances such as past-due)
+      const period = positionals[1] ?? (await import('../slack/commands.ts')).defaultPeriod(positionals[0]!);
       const format = values.format === undefined ? 'table' : String(values.format);
       if (!['table', 'json', 'csv'].includes(format)) throw new AppError('usage', `--format must be table, json or csv, not "${format}"`);
       const days = values.days === undefined ? undefined : wholeNumber('--days', values.days, 1, MAX_DAYS, 'days');
       const options = { now: new Date(), timeZone: config.reportTimeZone, fiscalYearStartMonth: config.fiscalYearStartMonth, ...(days === undefined ? {} : { days }) };
       // validate the input before opening the database
-      parsePeriod(positionals[1]!, options);
+      parsePeriod(period, options);
       const { answer, answerToCsv } = await import('../metrics/query.ts');
       return withDb(async (db) => {
-        const a = await answer(db, positionals[0]!, positionals[1]!, values.by === undefined ? undefined : String(values.by), options);
+        const a = await answer(db, positionals[0]!, period, values.by === undefined ? undefined : String(values.by), options);
         if (format === 'json') io.out(JSON.stringify(a, null, 2));
         else if (format === 'csv') io.out(answerToCsv(a).trimEnd());
         else io.out(formatAnswer(a));

@@ -96,6 +96,32 @@ export function currentWhere(feed: string, filter: string, columns?: string[]): 
 }
 
 /**
+ * The revisions of a single-key SDDS entity whose key is among `keysSql` (a subquery), as spans
+ * for a set-based join where a lookup per row would be too slow: `valid_to` is the next
+ * revision's valid_from (null for the last) and the first revision also covers all time before
+ * it, so joining on `inEffect(alias, at)` picks the revision revisionAt picks. Use as
+ * `left join ${revisionSpans(...)} alias on alias.<key> = ... and ${inEffect('alias', at)}`.
+ */
+export function revisionSpans(feed: string, keysSql: string, columns: string[]): string {
+  const def = sddsDataset(feed);
+  if (def.key.length !== 1) throw new AppError('usage', `${feed} has a composite key; revisionSpans takes single-key entities`);
+  const key = `"${def.key[0]}"`;
+  const cols = columns.map((c) => `"${c}"`).join(', ');
+  return (
+    `(select ${key}, ${cols}, "valid_from", lead("valid_from") over w as valid_to, row_number() over w = 1 as first_revision ` +
+    `from (select distinct on (${key}, "valid_from") ${key}, "valid_from", "delete_date", ${cols} from "${def.name}" where ${key} in (${keysSql}) ` +
+    `order by ${key}, "valid_from", "update_date" desc nulls last, "_file_id" desc) r ` +
+    `where "delete_date" is null window w as (partition by ${key} order by "valid_from"))`
+  );
+}
+
+/** Whether the span `alias` of revisionSpans is the revision in effect at `atSql` (null: now). */
+export function inEffect(alias: string, atSql: string): string {
+  const at = `coalesce(${atSql}, 'infinity'::timestamptz)`;
+  return `(${alias}.first_revision or ${alias}.valid_from <= ${at}) and (${alias}.valid_to is null or ${at} < ${alias}.valid_to)`;
+}
+
+/**
  * A lateral subquery (`left join lateral ${revisionAt(...)} alias on true`): the revision of a
  * single-key SDDS entity in effect at `atSql` (the recipe of §3), or its earliest revision when
  * none was yet (an entity is often first delivered after the events that name it); with `strict`,

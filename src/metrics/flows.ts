@@ -1,14 +1,16 @@
 /**
  * Money over time other than billing: metered usage (estimated revenue), collections (buyers'
  * payments) and disbursements (payouts to the seller), per currency and optionally by product,
- * customer or month (usage also by dimension). SDDS answers; CAS answers older usage and
- * disbursement periods.
+ * customer or month (usage also by dimension and by the payer's country or state). SDDS answers;
+ * CAS answers older usage and disbursement periods.
  */
 import { currentWhere, revisionAt } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
+import { AppError } from '../errors.ts';
 import type { Period } from '../periods.ts';
+import { countPlaceChanges, isPlaceDimension, namePlaces, placedSql, stateKey, subdivisionJoin, type PlaceColumns } from './geography.ts';
 
-export type FlowDimension = 'product' | 'customer' | 'month' | 'dimension';
+export type FlowDimension = 'product' | 'customer' | 'month' | 'dimension' | 'country' | 'state';
 type Dim = FlowDimension;
 
 export interface FlowRow {
@@ -46,6 +48,8 @@ function breakdown(from: string, sums: Array<[string, string]>, by: Dim | undefi
   const agg = sums.map(([expr, name]) => `${expr} as ${name}`).join(', ');
   const text = sums.map(([, name]) => `s.${name}::text as ${name}`).join(', ');
   if (!by) return `select s.currency, ${text} from (select ${o.currency} as currency, ${agg} ${from} group by 1) s`;
+  // places are usage's alone (getUsage), where a line names its payer
+  if (isPlaceDimension(by)) throw new AppError('usage', `only usage and revenue can be broken down by ${by}`);
   const id = { product: o.product, customer: o.customer, month: `to_char(${o.date}, 'YYYY-MM')`, dimension: o.dimension! }[by];
   const unit = by === 'dimension' ? `, ${o.unit} as unit` : '';
   // names as they were at the group's last event in the period
@@ -74,7 +78,14 @@ async function has(db: Database, sql: string, params: unknown[]): Promise<boolea
   return Boolean((await db.query<{ ok: boolean }>(`select exists (${sql}) as ok`, params))[0]?.ok);
 }
 
-export const USAGE_DIMENSIONS = ['product', 'customer', 'dimension', 'month'] as const;
+/** The legacy usage report's customer country and state, as written. */
+const CAS_COUNTRY = `upper(nullif(trim(f.customer_country), ''))`;
+const CAS_STATE = `nullif(trim(f.customer_state), '')`;
+
+export const USAGE_DIMENSIONS = ['product', 'customer', 'dimension', 'month', 'country', 'state'] as const;
+
+/** The first instant of a usage day ($1, $2: the period's days). */
+const dayStart = (day: string) => `(${day}::timestamp at time zone 'UTC')`;
 
 /** Metered usage by usage date: quantity (per unit) and estimated revenue in the pricing currency. */
 export async function getUsage(db: Database, period: Period, by?: Dim): Promise<FlowAnswer> {
@@ -88,7 +99,19 @@ export async function getUsage(db: Database, period: Period, by?: Dim): Promise<
         b,
         'estimated_revenue',
       );
-    return { metric: 'usage', totals: await db.query(q(undefined), range), rows: by ? await db.query<FlowRow>(q(by), range) : [], source: 'sdds' };
+    const totals = await db.query<Record<string, string>>(q(undefined), range);
+    if (isPlaceDimension(by)) {
+      // the payer (the end user where a row names none), placed as of the usage day
+      const [start, end] = [dayStart('$1::date'), dayStart('$2::date')];
+      const slots = await countPlaceChanges(db, start, end, range);
+      const sql = placedSql(
+        { from, currency: 'f.pricing_currency', party: 'coalesce(f.payer_account_id, f.end_user_account_id)', at: dayStart('f.usage_date'), start, end, sums: [{ name: 'estimated_revenue', value: 'f.estimated_revenue_in_pricing_currency' }, { name: 'quantity', value: 'f.usage_quantity' }] },
+        slots,
+        by,
+      );
+      return { metric: 'usage', totals, rows: namePlaces(await db.query<PlaceColumns & Record<string, string>>(ordered(`with ${sql}`, by, 'estimated_revenue'), range), by), source: 'sdds' };
+    }
+    return { metric: 'usage', totals, rows: by ? await db.query<FlowRow>(q(by), range) : [], source: 'sdds' };
   }
   // the legacy report has no customers; products by code (titled from the product feed), dimensions by instance type
   const q = (b: Dim | undefined) => {
@@ -99,10 +122,14 @@ export async function getUsage(db: Database, period: Period, by?: Dim): Promise<
           ? { select: `, to_char(f._period_start, 'YYYY-MM') as key, to_char(f._period_start, 'FMMonth YYYY') as name, null as detail`, groupBy: ', 2, 3' }
           : b === 'dimension'
             ? { select: `, f.instance_type as key, f.instance_type as name, f.usage_unit_type as detail`, groupBy: ', f.instance_type, f.usage_unit_type' }
-            : { select: '', groupBy: '' };
+            : b === 'country'
+              ? { select: `, coalesce(${CAS_COUNTRY}, '') as key, ${CAS_COUNTRY} as country, null::text as region`, groupBy: `, ${CAS_COUNTRY}` }
+              : b === 'state'
+                ? { select: `, ${stateKey(CAS_COUNTRY, CAS_STATE)} as key, ${CAS_COUNTRY} as country, min(${CAS_STATE}) as region`, groupBy: ', 2, 3', join: subdivisionJoin(CAS_COUNTRY, CAS_STATE) }
+                : { select: '', groupBy: '' };
     return ordered(
       `select f.currency${g.select}, coalesce(sum(f.estimated_revenue), 0)::text as estimated_revenue${b && b !== 'customer' ? ', sum(f.usage_units)::text as quantity' : ''}
-         from cas_daily_business_usage_by_instance_type f left join sdds_product_current p on p.product_code = f.product_code
+         from cas_daily_business_usage_by_instance_type f left join sdds_product_current p on p.product_code = f.product_code ${'join' in g ? g.join : ''}
         where f._period_start >= $1::date and f._period_start < $2::date group by f.currency${g.groupBy}`,
       b === 'customer' ? undefined : b,
       'estimated_revenue',
@@ -110,6 +137,7 @@ export async function getUsage(db: Database, period: Period, by?: Dim): Promise<
   };
   const totals = await db.query<Record<string, string>>(q(undefined), range);
   if (totals.length === 0) return { metric: 'usage', totals: [], rows: [], source: 'none' };
+  if (isPlaceDimension(by)) return { metric: 'usage', totals, rows: namePlaces(await db.query<PlaceColumns & Record<string, string>>(q(by), range), by), source: 'cas' };
   return { metric: 'usage', totals, rows: by && by !== 'customer' ? await db.query<FlowRow>(q(by), range) : [], source: 'cas' };
 }
 

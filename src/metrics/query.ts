@@ -9,11 +9,14 @@ import { parsePeriod, type Period, type PeriodOptions } from '../periods.ts';
 import { getActive, getCancellations, getSubscribers } from './agreements.ts';
 import { MONEY_FLOW_DIMENSIONS, USAGE_DIMENSIONS, getCollections, getDisbursements, getUsage, type FlowDimension } from './flows.ts';
 import { getPastDue } from './past-due.ts';
+import { PAYOUT_ROW_COLUMNS, PAYOUT_TOTAL_COLUMNS, getNextPayout } from './payout.ts';
 import { getReconciliation } from './reconcile.ts';
+import { TAX_DIMENSIONS, TAX_ROW_COLUMNS, TAX_TOTAL_COLUMNS, getTax, type TaxDimension } from './tax.ts';
 import { refreshRollups } from '../rollups/refresh.ts';
 import { telemetry } from '../telemetry.ts';
 import { MRR_DIMENSIONS, RETENTION_DIMENSIONS, COHORT_MONTHS, getMrr, getRetention, type RecurringDimension, type RetentionDimension } from './recurring.ts';
 import { REVENUE_DIMENSIONS, getRevenue, type RevenueDimension } from './revenue.ts';
+import { TRIAL_DIMENSIONS, getTrials, type TrialDimension } from './trials.ts';
 
 type Cell = string | number | null;
 export type Totals = Record<string, Cell> | Array<Record<string, Cell>>;
@@ -89,7 +92,7 @@ export const METRICS: MetricDefinition[] = [
   },
   {
     name: 'usage',
-    summary: 'metered usage by usage date: estimated revenue per pricing currency (and quantity by product, customer, dimension or month)',
+    summary: 'metered usage by usage date: estimated revenue per pricing currency (and quantity by product, customer, dimension, month, or the payer\'s country or state)',
     dimensions: USAGE_DIMENSIONS,
     datasets: { sdds: 'sdds_daily_usage', cas: 'cas_daily_business_usage_by_instance_type' },
     totalColumns: ['currency', 'estimated_revenue'],
@@ -124,6 +127,24 @@ export const METRICS: MetricDefinition[] = [
     run: (db, a) => getPastDue(db, a.period, a.now),
   },
   {
+    name: 'next-payout',
+    summary: 'what AWS disburses next and when, as of the period end (or now): collected funds not yet paid out, on the next date of your disbursement schedule (inferred from past payouts), and what could join it if paid when due; per currency',
+    dimensions: [],
+    datasets: { sdds: 'sdds_billing_event', cas: 'sdds_billing_event' },
+    totalColumns: PAYOUT_TOTAL_COLUMNS,
+    columns: () => PAYOUT_ROW_COLUMNS,
+    run: (db, a) => getNextPayout(db, a.period, a.now),
+  },
+  {
+    name: 'tax',
+    summary: 'tax billed on invoices dated in the period, from the tax item feed: net of refunds, what AWS remits and what you remit, against the billing feed\'s tax events (per currency); by jurisdiction, tax type, or the invoices where the two feeds disagree',
+    dimensions: TAX_DIMENSIONS,
+    datasets: { sdds: 'sdds_tax_item', cas: 'sdds_tax_item' },
+    totalColumns: TAX_TOTAL_COLUMNS,
+    columns: (by) => (by ? TAX_ROW_COLUMNS[by as TaxDimension] : TOTALS_ONLY),
+    run: (db, a) => getTax(db, { period: a.period, timeZone: a.timeZone, ...(a.by ? { by: a.by as TaxDimension } : {}) }),
+  },
+  {
     name: 'reconcile',
     summary: 'per invoice month: billed net vs collected vs disbursed, and legacy CAS gross against SDDS where both cover a month; --by invoice lists invoices not fully disbursed',
     dimensions: ['invoice'],
@@ -143,6 +164,18 @@ export const METRICS: MetricDefinition[] = [
     columns: () => AGREEMENT,
     totalColumns: ['count'],
     run: (db, a) => getCancellations(db, a.period),
+  },
+  {
+    name: 'trials',
+    summary: 'free trials started, converted to paid and expired in the period, running at its end, and the conversion rate (converted / (converted + expired))',
+    dimensions: TRIAL_DIMENSIONS,
+    datasets: { sdds: 'sdds_agreement', cas: 'cas_daily_business_free_trial_conversions' },
+    totalColumns: ['started', 'converted', 'expired', 'active_at_end', 'conversion_rate'],
+    columns: (by) =>
+      by === 'product'
+        ? ['key', 'name', 'started', 'converted', 'expired', 'active_at_end', 'conversion_rate']
+        : ['agreement_id', 'company', 'aws_account_id', 'product', 'offer', 'started', 'ends', 'outcome', 'outcome_at', 'conversion', 'paid_agreement_id'],
+    run: (db, a) => getTrials(db, { period: a.period, now: a.now, ...(a.by ? { by: a.by as TrialDimension } : {}) }),
   },
   {
     name: 'mrr',

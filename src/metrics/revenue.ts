@@ -1,20 +1,24 @@
 /**
  * Billed revenue by invoice date (sdds-feeds.md §6.2-6.3): gross revenue, refunds and credits, AWS
  * listing fees, seller tax share and net revenue, per currency, optionally by product, customer,
- * offer or month. Amounts are categorised by transaction type as AWS's billed revenue report does
- * (src/reports/finance.ts rebuilds it): an invoice AWS forgives is netted out of gross revenue, not
- * counted as a refund. SDDS billing events answer; for periods SDDS does not cover, the legacy CAS
- * sales compensation report does. Sums are done in SQL on numeric: money never becomes a float.
+ * offer, month, the customer's country or state (src/metrics/geography.ts) or charge kind
+ * (contract, usage, other: src/metrics/charges.ts). Amounts are categorised by transaction type
+ * as AWS's billed revenue report does (src/reports/finance.ts rebuilds it): an invoice AWS
+ * forgives is netted out of gross revenue, not counted as a refund. SDDS billing events answer;
+ * for periods SDDS does not cover, the legacy CAS sales compensation report does. Sums are done
+ * in SQL on numeric: money never becomes a float.
  */
 import { costOfGoods } from '../datasets/billing.ts';
 import { currentWhere, revisionAt } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
+import { CHARGE_ORDER, chargesSql } from './charges.ts';
 import { addDecimals } from './decimal.ts';
+import { countPlaceChanges, isPlaceDimension, namePlaces, placedSql, stateKey, subdivisionJoin, type PlaceColumns } from './geography.ts';
 import { AppError } from '../errors.ts';
 import type { Period } from '../periods.ts';
 
-export type RevenueDimension = 'product' | 'customer' | 'offer' | 'month';
-export const REVENUE_DIMENSIONS: RevenueDimension[] = ['product', 'customer', 'offer', 'month'];
+export type RevenueDimension = 'product' | 'customer' | 'offer' | 'month' | 'country' | 'state' | 'charge';
+export const REVENUE_DIMENSIONS: RevenueDimension[] = ['product', 'customer', 'offer', 'month', 'country', 'state', 'charge'];
 
 export interface RevenueAmounts {
   currency: string;
@@ -28,11 +32,11 @@ export interface RevenueAmounts {
 }
 
 export interface RevenueRow extends RevenueAmounts {
-  /** The group: product ID, customer account, offer ID or month (YYYY-MM). */
+  /** The group: product ID, customer account, offer ID, month (YYYY-MM), country (US), state (US-CA) or charge kind. */
   key: string;
-  /** Product title, company name, offer name, or the month's name. */
+  /** Product title, company name, offer name, the month's, country's or state's name, or the charge kind's. */
   name: string;
-  /** Customer rows: the 12-digit AWS account; offer rows: Public / Private. */
+  /** Customer rows: the 12-digit AWS account; offer rows: Public / Private; country rows: the code; state rows: the country. */
   detail: string | null;
 }
 
@@ -50,13 +54,17 @@ export interface RevenueParams {
   timeZone: string;
 }
 
-const AMOUNTS = `
-  coalesce(sum(amount) filter (where transaction_type = 'SELLER_REV_SHARE' and not cogs), 0) as gross_revenue,
-  coalesce(sum(amount) filter (where transaction_type in ('SELLER_REV_SHARE_REFUND', 'SELLER_REV_SHARE_CREDIT') and not cogs), 0) as refunds,
-  coalesce(sum(amount) filter (where transaction_type like 'AWS\\_REV\\_SHARE%'), 0) as listing_fees,
-  coalesce(sum(amount) filter (where transaction_type like 'SELLER\\_TAX\\_SHARE%'), 0) as seller_tax_share,
-  coalesce(sum(amount) filter (where cogs and transaction_type like 'SELLER\\_REV\\_SHARE%'), 0) as wholesale_cost,
-  coalesce(sum(amount) filter (where balance_impacting), 0) as net_revenue`;
+/** [amount, which lines it sums]: every amount column, in order. */
+const CATEGORIES: Array<[string, string]> = [
+  ['gross_revenue', `transaction_type = 'SELLER_REV_SHARE' and not cogs`],
+  ['refunds', `transaction_type in ('SELLER_REV_SHARE_REFUND', 'SELLER_REV_SHARE_CREDIT') and not cogs`],
+  ['listing_fees', `transaction_type like 'AWS\\_REV\\_SHARE%'`],
+  ['seller_tax_share', `transaction_type like 'SELLER\\_TAX\\_SHARE%'`],
+  ['wholesale_cost', `cogs and transaction_type like 'SELLER\\_REV\\_SHARE%'`],
+  ['net_revenue', 'balance_impacting'],
+];
+
+const AMOUNTS = CATEGORIES.map(([name, where]) => `coalesce(sum(amount) filter (where ${where}), 0) as ${name}`).join(',\n  ');
 
 /** The amounts of already summed groups `s`, summed again and as text. */
 const RESUMMED = ['gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'wholesale_cost', 'net_revenue'].map((m) => `sum(s.${m})::text as ${m}`).join(', ');
@@ -64,9 +72,10 @@ const AS_TEXT = ['gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share',
 
 /**
  * SDDS: the current revision of each billing event invoiced (or forgiven) in the period. Lines are
- * summed per group id first and named after: a million lines need no name lookups.
+ * summed per group id first and named after: a million lines need no name lookups. By country or
+ * state, `slots`: countPlaceChanges for the period.
  */
-function sddsSql(by: RevenueDimension | undefined): string {
+function sddsSql(by: RevenueDimension | undefined, slots = 0): string {
   const lines = `
     with lines as (
       select b.*, ${costOfGoods('b')} as cogs
@@ -101,6 +110,16 @@ function sddsSql(by: RevenueDimension | undefined): string {
     case 'month':
       return `${lines}, s as (select currency, to_char(invoice_date at time zone $3, 'YYYY-MM') as key, to_char(invoice_date at time zone $3, 'FMMonth YYYY') as name, ${AMOUNTS} from lines group by 1, 2, 3)
         select s.currency, s.key, s.name, null as detail, ${AS_TEXT} from s`;
+    case 'country':
+    case 'state':
+      // the customer as the customer breakdown has it (so both add up alike), placed as of the invoice date
+      return `${lines}, ${placedSql(
+        { from: 'from lines', currency: 'currency', party: 'end_user_account_id', at: 'invoice_date', start: '$1::timestamptz', end: '$2::timestamptz', sums: CATEGORIES.map(([name, where]) => ({ name, value: 'amount', where })) },
+        slots,
+        by,
+      )}`;
+    case 'charge':
+      return chargesSql(lines, AMOUNTS, RESUMMED);
   }
 }
 
@@ -131,6 +150,18 @@ function casSql(by: RevenueDimension | undefined): string {
          group by r.currency, r.customer_aws_account_number, ad.company_name`;
     case 'offer':
       throw new AppError('usage', 'the legacy CAS report that answers this period has no offers; try --by product or customer');
+    case 'charge':
+      throw new AppError('usage', 'the legacy CAS report that answers this period does not tell contract fees from usage; try --by product or customer');
+    case 'country':
+      // the report's own payer country and state
+      return `${rows}
+        select currency, coalesce(upper(nullif(trim(country), '')), '') as key, upper(nullif(trim(country), '')) as country, null::text as region, ${money}
+          from rows group by currency, upper(nullif(trim(country), ''))`;
+    case 'state':
+      return `${rows}
+        select r.currency, ${stateKey('r.the_country', 'r.the_region')} as key, r.the_country as country, min(r.the_region) as region, ${money}
+          from (select *, upper(nullif(trim(country), '')) as the_country, nullif(trim(state), '') as the_region from rows) r ${subdivisionJoin('r.the_country', 'r.the_region')}
+         group by 1, 2, 3`;
     case 'month':
       return `${rows}
         select currency, to_char(ar_period, 'YYYY-MM') as key, to_char(ar_period, 'FMMonth YYYY') as name, null as detail, ${money}
@@ -140,7 +171,7 @@ function casSql(by: RevenueDimension | undefined): string {
 
 /** Largest first (months in order), per currency. */
 function sorted(sql: string, by: RevenueDimension | undefined): string {
-  return `select * from (${sql}) g order by currency${by === 'month' ? ', key' : by ? ', gross_revenue::numeric desc, key' : ''}`;
+  return `select * from (${sql}) g order by currency${by === 'month' ? ', key' : by === 'charge' ? `, ${CHARGE_ORDER}` : by ? ', gross_revenue::numeric desc, key' : ''}`;
 }
 
 const MONEY = ['gross_revenue', 'refunds', 'listing_fees', 'seller_tax_share', 'wholesale_cost', 'net_revenue'] as const;
@@ -157,6 +188,11 @@ function totalsFromRows(rows: RevenueRow[]): RevenueAmounts[] {
 
 function totalsOf(rows: RevenueAmounts[]): RevenueAmounts[] {
   return rows.map((r) => ({ currency: r.currency, gross_revenue: r.gross_revenue, refunds: r.refunds, listing_fees: r.listing_fees, seller_tax_share: r.seller_tax_share, wholesale_cost: r.wholesale_cost, net_revenue: r.net_revenue }));
+}
+
+/** The breakdown's rows; by country or state they come from the SQL unnamed (src/metrics/geography.ts). */
+async function breakdownRows(db: Database, sql: string, by: RevenueDimension, params: unknown[]): Promise<RevenueRow[]> {
+  return isPlaceDimension(by) ? namePlaces(await db.query<PlaceColumns & RevenueAmounts>(sql, params), by) : db.query<RevenueRow>(sql, params);
 }
 
 /** Does SDDS cover the period? Any billing event invoiced in it, or the feed delivered beyond it. */
@@ -177,13 +213,15 @@ export async function getRevenue(db: Database, params: RevenueParams): Promise<R
       return { metric: 'revenue', totals: totalsOf(totals), rows: [], source: 'sdds' };
     }
     // one pass: every line is in exactly one group, so the groups add up to the totals
-    const rows = await db.query<RevenueRow>(sorted(sddsSql(by), by), by === 'month' ? [period.start, period.end, params.timeZone] : [period.start, period.end]);
+    const range = [period.start, period.end];
+    const slots = isPlaceDimension(by) ? await countPlaceChanges(db, '$1::timestamptz', '$2::timestamptz', range) : 0;
+    const rows = await breakdownRows(db, sorted(sddsSql(by, slots), by), by, by === 'month' ? [...range, params.timeZone] : range);
     return { metric: 'revenue', totals: totalsFromRows(rows), rows, source: 'sdds' };
   }
   // CAS months are calendar months: a period answers from the AR periods it contains
   const casRange = [period.startDate, period.endDate];
   const totals = await db.query<RevenueAmounts>(sorted(casSql(undefined), undefined), casRange);
   if (totals.length === 0) return { metric: 'revenue', totals: [], rows: [], source: 'none' };
-  const rows = by ? await db.query<RevenueRow>(sorted(casSql(by), by), casRange) : [];
+  const rows = by ? await breakdownRows(db, sorted(casSql(by), by), by, casRange) : [];
   return { metric: 'revenue', totals: totalsOf(totals), rows, source: 'cas' };
 }

@@ -24,8 +24,12 @@ export interface MetricView {
    * (shown only when not zero) or 'percent' (a fraction, shown as a percentage)].
    */
   money?: Array<[string, string, Better, ('optional' | 'percent')?]>;
+  /** A line under a currency's headline figures, from its totals (next-payout: the date and the schedule). */
+  moneyDetail?: (totals: Row) => string;
   /** Headline count: the totals field, its label, which way is good news. */
   count?: [string, string, Better];
+  /** Words after the headline count: the other totals that explain it (trials: conversions, rate). */
+  countDetail?: (totals: Row) => string;
   columns: Column[];
   /** Other columns for a breakdown whose rows are of another kind (retention by cohort). */
   columnsBy?: Record<string, Column[]>;
@@ -99,9 +103,54 @@ export const VIEWS: Record<string, MetricView> = {
     rank: (r) => Number(r.owed),
     better: 'down',
   },
+  'next-payout': {
+    title: 'Next disbursement',
+    money: [['Collected, to be paid out', 'collected', 'up'], ['Could join if paid when due', 'could_join', 'up', 'optional']],
+    moneyDetail: (t) =>
+      t.next_disbursement_date ? `Expected on ${str(t.next_disbursement_date)}; schedule ${str(t.schedule_basis)}` : `Date unknown: ${str(t.schedule_basis)}`,
+    columns: [
+      { header: 'Date', value: (r) => str(r.disbursement_date) || 'unknown' },
+      { header: 'Collected', value: money('collected'), numeric: true },
+      { header: 'Could join', value: money('could_join'), numeric: true },
+    ],
+    keyColumn: 1,
+    better: 'up',
+  },
+  tax: {
+    title: 'Tax',
+    money: [
+      ['Tax billed', 'tax', 'up'],
+      ['AWS remits', 'aws_remits', 'up', 'optional'],
+      ['You remit', 'seller_remits', 'up', 'optional'],
+      ['Refunded', 'refunds', 'down', 'optional'],
+      ['Not collected', 'not_collected', 'up', 'optional'],
+      ['Tax feed less billing feed, AWS tax', 'aws_difference', 'down', 'optional'],
+      ['Tax feed less billing feed, your tax', 'seller_difference', 'down', 'optional'],
+    ],
+    columns: [{ header: '', value: nameOf }, { header: 'Tax', value: money('tax'), numeric: true }, { header: 'You remit', value: money('seller_remits'), numeric: true }],
+    columnsBy: {
+      jurisdiction: [
+        { header: 'Jurisdiction', value: (r) => [nameOf(r), [r.country, r.state].filter(Boolean).map(str).join('-')].filter(Boolean).join(', ') },
+        { header: 'Tax', value: money('tax'), numeric: true },
+        { header: 'You remit', value: money('seller_remits'), numeric: true },
+        { header: 'Type', value: (r) => str(r.tax_type) },
+      ],
+      invoice: [
+        { header: 'Invoice', value: (r) => str(r.key) },
+        { header: 'AWS tax diff', value: money('aws_difference'), numeric: true },
+        { header: 'Your tax diff', value: money('seller_difference'), numeric: true },
+        { header: 'Invoiced', value: (r) => str(r.invoice_date) },
+      ],
+    },
+    keyColumn: 1,
+    chart: (r) => Number(r.tax),
+    defaultBy: 'jurisdiction',
+    better: 'up',
+  },
   mrr: {
     title: 'Monthly recurring revenue',
-    money: [['MRR', 'total_mrr', 'up'], ['ARR', 'arr', 'up'], ['Usage MRR', 'usage_mrr', 'up', 'optional'], ['New', 'new', 'up'], ['Expansion', 'expansion', 'up'], ['Contraction', 'contraction', 'down'], ['Churned', 'churned', 'down'], ['Reactivation', 'reactivation', 'up', 'optional']],
+    // read on a phone: the bridge's parts are in the rows, the CSV and `query mrr`
+    money: [['MRR', 'total_mrr', 'up'], ['ARR', 'arr', 'up'], ['Net new MRR', 'net_new', 'up'], ['Churned MRR', 'churned', 'down', 'optional']],
     columns: [{ header: '', value: nameOf }, { header: 'MRR', value: money('total_mrr'), numeric: true }, { header: 'Net new', value: money('net_new'), numeric: true }],
     keyColumn: 1,
     chart: (r) => Number(r.total_mrr),
@@ -110,7 +159,7 @@ export const VIEWS: Record<string, MetricView> = {
   },
   arr: {
     title: 'Annual recurring revenue',
-    money: [['ARR', 'arr', 'up'], ['MRR', 'total_mrr', 'up'], ['New MRR', 'new', 'up'], ['Churned MRR', 'churned', 'down']],
+    money: [['ARR', 'arr', 'up'], ['MRR', 'total_mrr', 'up'], ['Net new MRR', 'net_new', 'up'], ['Churned MRR', 'churned', 'down', 'optional']],
     columns: [{ header: '', value: nameOf }, { header: 'ARR', value: money('arr'), numeric: true }, { header: 'Net new MRR', value: money('net_new'), numeric: true }],
     keyColumn: 1,
     chart: (r) => Number(r.arr),
@@ -119,7 +168,7 @@ export const VIEWS: Record<string, MetricView> = {
   },
   retention: {
     title: 'Retention',
-    money: [['Net revenue retention', 'net_revenue_retention', 'up', 'percent'], ['Gross revenue retention', 'gross_revenue_retention', 'up', 'percent'], ['Logo churn', 'logo_churn_rate', 'down', 'percent'], ['MRR at start', 'start_mrr', 'up']],
+    money: [['Net revenue retention', 'net_revenue_retention', 'up', 'percent'], ['Gross revenue retention', 'gross_revenue_retention', 'up', 'percent'], ['Logo churn', 'logo_churn_rate', 'down', 'percent']],
     columns: [
       { header: '', value: nameOf },
       { header: 'NRR', value: (r) => formatPercent(str(r.net_revenue_retention)), numeric: true },
@@ -151,6 +200,29 @@ export const VIEWS: Record<string, MetricView> = {
     columns: [{ header: 'Company', value: company }, { header: 'Product', value: (r) => str(r.product) }, { header: 'Status', value: (r) => str(r.status) }],
     keyColumn: 1,
     better: 'down',
+  },
+  trials: {
+    title: 'Free trials',
+    count: ['Trials started', 'started', 'up'],
+    countDetail: (t) =>
+      ` (converted ${formatCount(str(t.converted))}, expired ${formatCount(str(t.expired))}, conversion rate ${formatPercent(str(t.conversion_rate))}; ${formatCount(str(t.active_at_end))} running at the end)`,
+    columns: [
+      { header: 'Company', value: company },
+      { header: 'Product', value: (r) => str(r.product) },
+      { header: 'Outcome', value: (r) => str(r.outcome) },
+      { header: 'Ends', value: (r) => str(r.ends).slice(0, 10), numeric: true },
+    ],
+    columnsBy: {
+      product: [
+        { header: 'Product', value: nameOf },
+        { header: 'Started', value: (r) => formatCount(str(r.started)), numeric: true },
+        { header: 'Converted', value: (r) => formatCount(str(r.converted)), numeric: true },
+        { header: 'Expired', value: (r) => formatCount(str(r.expired)), numeric: true },
+        { header: 'Rate', value: (r) => formatPercent(str(r.conversion_rate)), numeric: true },
+      ],
+    },
+    keyColumn: 2,
+    better: 'up',
   },
   active: {
     title: 'Active subscriptions',
@@ -202,5 +274,5 @@ export function totalsList(a: MetricAnswer): Row[] {
 
 /** Whether the answer's rows name customers (and so must not leave for a public chart server). */
 export function rowsNameCustomers(metric: string, by: string | undefined): boolean {
-  return by === 'customer' || ['past-due', 'subscribers', 'cancellations', 'active'].includes(metric) || (metric === 'reconcile' && by === 'invoice');
+  return by === 'customer' || ['past-due', 'subscribers', 'cancellations', 'active'].includes(metric) || (metric === 'reconcile' && by === 'invoice') || (metric === 'trials' && by === undefined);
 }

@@ -30,7 +30,7 @@ export interface Subcommand {
 
 /** The period a metric answers when none is given: a point in time for balances, last month otherwise. */
 export function defaultPeriod(metric: string): string {
-  if (metric === 'past-due' || metric === 'active') return 'today';
+  if (metric === 'past-due' || metric === 'active' || metric === 'next-payout') return 'today';
   // retention is read over a year
   return metric === 'retention' ? 'last-12-months' : 'last-month';
 }
@@ -44,6 +44,8 @@ const METRIC_EXAMPLES: Record<string, string[]> = {
   collections: ['collections last-month by customer'],
   disbursements: ['disbursements last-quarter'],
   'past-due': ['past-due'],
+  'next-payout': ['next-payout'],
+  tax: ['tax last-month', 'tax last-quarter by jurisdiction', 'tax 2026-10 by invoice'],
   reconcile: ['reconcile 2026-09 by invoice'],
   mrr: ['mrr last-month', 'mrr last-quarter by product'],
   arr: ['arr last-month by customer'],

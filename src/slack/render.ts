@@ -84,7 +84,7 @@ export function metricMessage(a: MetricAnswer, o: MetricMessageOptions): Message
           if (i === 0) summary += `${summary ? ' · ' : `${firstLabel} `}${formatFigure(t[field], currency, kind)}${delta ? ` (${delta.text.replace(/ vs .*/, '')})` : ''}`;
           return delta ? `${text}  ${slackChange(delta)}` : text;
         });
-      headline.push(parts.join('\n'));
+      headline.push([...parts, ...(view.moneyDetail ? [`_${view.moneyDetail(t)}_`] : [])].join('\n'));
     }
     if (totals.length === 0) headline.push(`Nothing in ${a.period.label}.`);
   } else if (view.count) {
@@ -93,7 +93,7 @@ export function metricMessage(a: MetricAnswer, o: MetricMessageOptions): Message
     const n = Number(t[field] ?? 0);
     const prevN = o.previous ? Number(totalsList(o.previous)[0]?.[field] ?? 0) : null;
     const delta = prevN === null ? null : describeChange(n, prevN, previousLabel, better);
-    const extra = a.metric === 'active' ? ` (fee-based ${formatCount(str(t.fee_based))}, usage-based ${formatCount(str(t.usage_based))}; ${formatCount(str(t.expiring))} ending within ${str(t.expiring_within_days)} days)` : '';
+    const extra = view.countDetail ? view.countDetail(t) : a.metric === 'active' ? ` (fee-based ${formatCount(str(t.fee_based))}, usage-based ${formatCount(str(t.usage_based))}; ${formatCount(str(t.expiring))} ending within ${str(t.expiring_within_days)} days)` : '';
     headline.push(`*${label}* ${formatCount(n)}${extra}${delta ? `  ${slackChange(delta)}` : ''}`);
     summary = `${label} ${formatCount(n)}${delta ? ` (${delta.text.replace(/ vs .*/, '')})` : ''}`;
   } else if (a.metric === 'reconcile') {

@@ -204,7 +204,7 @@ describe('Slack', () => {
     for (const [text, says] of [
       ['revenu last-month', '"revenu" is not something I answer'],
       ['revenue last-fortnight', '"last-fortnight" is not a period I know'],
-      ['revenue last-month by color', 'revenue can be broken down by product, customer, offer, month, not "color"'],
+      ['revenue last-month by color', 'revenue can be broken down by product, customer, offer, month, country, state, charge, not "color"'],
       ['snooze sdds_billing_event forever', '"forever" is not a duration'],
     ] as const) {
       const q = await ask(text);
