@@ -88,6 +88,54 @@ function percentTile(label: string, a: MetricAnswer, field: string, main: string
   return { label, value: formatPercent(str(t[field])), ...(changeOf ? { change: changeOf } : {}), ...(others.length ? { others } : {}) };
 }
 
+/** The next payout in the main currency, with its expected date. */
+function payoutTile(payout: MetricAnswer, main: string | null): HeadlineTile {
+  const totals = totalsList(payout);
+  const currencies = ordered(totals, 'collected', main);
+  const lead = currencies[0] ?? main;
+  const t = lead ? totals.find((x) => str(x.currency) === lead) : undefined;
+  if (!t || !lead) return { label: 'Next payout', value: formatMoney(0, main ?? 'USD') };
+  const when = t.next_disbursement_date ? `on ${formatDay(str(t.next_disbursement_date))}` : 'date not known yet';
+  return {
+    label: 'Next payout',
+    value: formatMoney(str(t.collected), lead),
+    change: { text: when, tone: 'neutral', direction: 'flat' },
+    ...(currencies.length > 1 ? { others: currencies.slice(1).map((c) => formatMoney(str(totals.find((x) => str(x.currency) === c)!.collected), c)) } : {}),
+  };
+}
+
+/** What AWS will pay out next, when, and what could still join it. */
+function payoutSection(payout: MetricAnswer, main: string | null): EmailSection {
+  const totals = totalsList(payout);
+  return {
+    title: 'Next payout',
+    empty: 'Nothing collected is waiting to be paid out.',
+    lines: ordered(totals, 'collected', main).flatMap((c) => {
+      const t = totals.find((x) => str(x.currency) === c)!;
+      if (Number(t.collected) === 0 && !Number(t.could_join)) return [];
+      const when = t.next_disbursement_date ? `expected on ${formatDay(str(t.next_disbursement_date))} (${str(t.schedule)} payouts)` : 'no payout date known yet';
+      const more = Number(t.could_join) > 0 ? `; up to ${formatMoney(str(t.could_join), c)} more if invoices due before then are paid` : '';
+      return [`${formatMoney(str(t.collected), c)} collected, ${when}${more}`];
+    }),
+    csv: csvOf(payout, 'next-payout'),
+  };
+}
+
+/** Free trials started, converted and expired, in a line. */
+function trialsSection(trials: MetricAnswer, when: string): EmailSection {
+  const t = totalsList(trials)[0] ?? {};
+  const started = Number(t.started ?? 0);
+  const converted = Number(t.converted ?? 0);
+  const expired = Number(t.expired ?? 0);
+  const rate = t.conversion_rate === null || t.conversion_rate === undefined ? '' : `; ${formatPercent(str(t.conversion_rate))} of the trials that ended converted`;
+  return {
+    title: 'Free trials',
+    empty: `No free trial started, converted or ended ${when}.`,
+    lines: started + converted + expired > 0 ? [`${formatCount(started)} started, ${formatCount(converted)} converted to paid, ${formatCount(expired)} expired ${when}${rate}`] : [],
+    csv: csvOf(trials, 'trials'),
+  };
+}
+
 /** The MRR bridge of the main currency as a small table: start, each movement, end. */
 function bridgeSection(mrr: MetricAnswer, main: string | null, month: string): EmailSection {
   const totals = totalsList(mrr);
@@ -209,6 +257,8 @@ export async function buildDailyDigest(db: Database, period: Period, o: DigestOp
   const usagePrev = await answerFor(db, 'usage', previous, undefined, o);
   const pastDue = await answerFor(db, 'past-due', period, undefined, o);
   const pastDueBefore = await answerFor(db, 'past-due', dayBefore, undefined, o);
+  const trials = await answerFor(db, 'trials', period, undefined, o);
+  const payout = await answerFor(db, 'next-payout', period, undefined, o);
   const day = formatDay(period.startDate);
   const gained = Number((subscribers.totals as Row).count ?? 0);
   const lost = Number((cancellations.totals as Row).count ?? 0);
@@ -217,6 +267,7 @@ export async function buildDailyDigest(db: Database, period: Period, o: DigestOp
     countTile('Cancellations', cancellations, 'down', cancellationsBefore, formatDay(dayBefore.startDate)),
     moneyTile('Usage, month to date', usageMtd, 'estimated_revenue', main, 'up', usagePrev, `the same point last month`),
     moneyTile('Past due', pastDue, 'total', main, 'down', pastDueBefore, formatDay(dayBefore.startDate)),
+    payoutTile(payout, main),
   ];
   const usageLines = ordered(totalsList(usageMtd), 'estimated_revenue', main).map((c) => {
     const dayTotal = totalsList(usageDay).find((t) => str(t.currency) === c);
@@ -227,7 +278,7 @@ export async function buildDailyDigest(db: Database, period: Period, o: DigestOp
     subject: `AWS Marketplace daily · ${formatDay(period.startDate, '')}: ${formatCount(gained)} new, ${formatCount(lost)} cancelled, ${headline[3]!.value} past due${lateSuffix(o)}`,
     title: 'Daily digest',
     subtitle: period.label,
-    preheader: `${formatCount(gained)} new subscribers, ${formatCount(lost)} cancellations; usage ${headline[2]!.value} month to date; ${headline[3]!.value} past due`,
+    preheader: `${formatCount(gained)} new subscribers, ${formatCount(lost)} cancellations; usage ${headline[2]!.value} month to date; ${headline[3]!.value} past due; next payout ${headline[4]!.value}`,
     headline,
     warnings: lateWarnings(o),
     sections: [
@@ -240,6 +291,8 @@ export async function buildDailyDigest(db: Database, period: Period, o: DigestOp
         ...(usageMtd.rows.length ? metricTable(usageMtd, main, 5, 'product') : {}),
         csv: csvOf(usageMtd, 'usage-month-to-date'),
       },
+      trialsSection(trials, `on ${day}`),
+      payoutSection(payout, main),
       pastDueSection(pastDue, main, o.quickChartUrl),
     ],
     freshness: freshnessLine(subscribers),
@@ -279,6 +332,8 @@ export async function buildMonthlyDigest(db: Database, period: Period, o: Digest
   const pastDue = await answerFor(db, 'past-due', period, undefined, o);
   const pastDuePrev = await answerFor(db, 'past-due', prevMonth, undefined, o);
   const reconcile = await answerFor(db, 'reconcile', period, undefined, o);
+  const trials = await answerFor(db, 'trials', period, undefined, o);
+  const countries = await answerFor(db, 'revenue', period, 'country', o);
   const mrr = await answerFor(db, 'mrr', period, undefined, o);
   const mrrPrev = await answerFor(db, 'mrr', prevMonth, undefined, o);
   // net revenue retention over the twelve months to the month's end, and to the month before's
@@ -361,6 +416,13 @@ export async function buildMonthlyDigest(db: Database, period: Period, o: Digest
           ...ordered(totalsList(disbursements), 'disbursed', main).map((c) => `Disbursed ${formatMoney(str(totalsList(disbursements).find((t) => str(t.currency) === c)!.disbursed), c)}`),
         ],
         csv: csvOf(disbursements, 'disbursements'),
+      },
+      trialsSection(trials, `in ${month}`),
+      {
+        title: 'Top countries',
+        empty: `No revenue by country in ${month}.`,
+        ...(countries.rows.length ? metricTable(countries, main, 5, 'country') : {}),
+        csv: csvOf(countries, 'revenue-by-country'),
       },
       agreementsSection('New customers', subscribers, 'new-subscribers', `No new customers in ${month}.`, main),
       agreementsSection('Churned customers', cancellations, 'cancellations', `No customer churned in ${month}.`, main),

@@ -110,18 +110,19 @@ describe('email digests', () => {
     expect(mail.from?.value[0]).toMatchObject({ name: 'Pulse', address: 'pulse@example.com' });
     expect(mail.headers.get('x-marketplace-pulse-digest')).toBe('daily 2026-11-01');
     const html = String(mail.html);
-    for (const title of ['New subscribers', 'Cancellations', 'Usage revenue (estimated)', 'Past-due funds']) expect(html).toContain(title);
+    for (const title of ['New subscribers', 'Cancellations', 'Usage revenue (estimated)', 'Free trials', 'Next payout', 'Past-due funds']) expect(html).toContain(title);
     expect(html).toMatch(/<img[^>]+src="https:\/\/quickchart\.io\/chart\?c=/);
     // every number is in the text part too
     expect(mail.text).toContain('PAST-DUE FUNDS');
-    // the headline first: four figures, each with its change
-    const head = mail.text!.split('\n').slice(3, 7);
+    // the headline first: five figures, each with its change (the payout with its date)
+    const head = mail.text!.split('\n').slice(3, 8);
     expect(head[0]).toMatch(/^New subscribers: \d+ \((▲|▼|no change|new)/);
     expect(head[1]).toMatch(/^Cancellations: \d+ \(/);
     expect(head[2]).toMatch(/^Usage, month to date: \$[\d,]+\.\d\d \([▲▼] [\d.]+% vs the same point last month\)/);
     expect(head[3]).toMatch(/^Past due: \$[\d,]+\.\d\d \(/);
+    expect(head[4]).toMatch(/^Next payout: \$[\d,]+\.\d\d \((on \d+ \w{3}|date not known yet)\)/);
     const names = mail.attachments.map((a) => a.filename).sort();
-    expect(names).toEqual(['cancellations.csv', 'new-subscribers.csv', 'past-due.csv', 'usage-month-to-date.csv']);
+    expect(names).toEqual(['cancellations.csv', 'new-subscribers.csv', 'next-payout.csv', 'past-due.csv', 'trials.csv', 'usage-month-to-date.csv']);
     // every CSV has its header row, with the rows' own columns, even with no rows
     for (const a of mail.attachments) expect(a.content.toString('utf8').split('\n')[0], a.filename).toMatch(/^[a-z_]+(,[a-z_]+)+$/);
     expect(mail.attachments.find((a) => a.filename === 'new-subscribers.csv')!.content.toString('utf8').split('\n')[0]).toBe('agreement_id,company,aws_account_id,product,offer,status,at,contract_value,currency');
@@ -141,7 +142,7 @@ describe('email digests', () => {
     const mail = smtp.mails[0]!;
     expect(mail.subject).toMatch(/^AWS Marketplace monthly · October 2026: net revenue \$[\d,]+\.\d\d \([▲▼] [\d.]+%\), ARR \$[\d,]+\.\d\d, \d+ new, \d+ churned$/);
     expect(smtp.envelopes[0]).toEqual(['board@example.com']);
-    for (const title of ['Revenue by product', 'Recurring revenue', 'MRR bridge (USD)', 'Revenue, last 12 months', 'Collections and disbursements', 'New customers', 'Churned customers', 'Top customers', 'Renewals due in the next 90 days', 'Past-due funds', 'What does not add up']) {
+    for (const title of ['Revenue by product', 'Recurring revenue', 'MRR bridge (USD)', 'Free trials', 'Top countries', 'Revenue, last 12 months', 'Collections and disbursements', 'New customers', 'Churned customers', 'Top customers', 'Renewals due in the next 90 days', 'Past-due funds', 'What does not add up']) {
       expect(String(mail.html), title).toContain(title);
     }
     const head = mail.text!.split('\n').slice(3, 9).map((l) => l.replace(/:.*/, ''));
