@@ -59,11 +59,37 @@ function endOf(period: Period, now: Date): string {
   return new Date(Math.min(Date.parse(period.end), now.getTime())).toISOString();
 }
 
+/** Each agreement's pricing kind, and each offer's products: read once for both ends of a bridge. */
+const SHARED = `
+    terms as (
+      -- straight from the revisions (terms are rarely revised), leaving out any term deleted since
+      select t.agreement_id, bool_or(t.term_type ilike '%usage%') as usage,
+             bool_or(t.term_type ilike '%upfront%' or t.term_type ilike '%payment%schedule%') as fee
+        from sdds_agreement_term t
+       where not exists (select 1 from sdds_agreement_term d where d.delete_date is not null and d.agreement_id = t.agreement_id and d.term_id = t.term_id)
+       group by t.agreement_id),
+    products as (select offer_id, product_id, count(*) over (partition by offer_id) as n from (select distinct offer_id, product_id from sdds_offer_product_current) p),
+    usage_events as (
+      -- usage revenue of usage-only agreements in the three months before each end ($1, $2), in
+      -- one pass over both windows
+      select agreement_id, currency,
+             sum(amount) filter (where invoice_date >= $1::timestamptz - interval '3 months' and invoice_date < $1) as s_amount,
+             sum(amount) filter (where invoice_date >= $2::timestamptz - interval '3 months' and invoice_date < $2) as e_amount
+        from ${currentWhere(
+          'sdds_billing_event',
+          `action = 'INVOICED' and transaction_type in ('SELLER_REV_SHARE', 'SELLER_REV_SHARE_REFUND', 'SELLER_REV_SHARE_CREDIT')
+           and ((invoice_date >= $1::timestamptz - interval '3 months' and invoice_date < $1) or (invoice_date >= $2::timestamptz - interval '3 months' and invoice_date < $2))`,
+          ['agreement_id', 'amount', 'currency', 'action', 'transaction_type', 'invoice_date'],
+        )} b
+       where agreement_id in (select agreement_id from terms where usage and not fee)
+       group by agreement_id, currency)`;
+
 /**
  * MRR units at instant `at` (a SQL expression): one row per customer, product and currency with
- * its contract and usage MRR. Agreements are read as they were at `at`.
+ * its contract and usage MRR. Agreements are read as they were at `at`; `terms` and `products`
+ * come from the enclosing query (SHARED).
  */
-function mrrUnits(at: string): string {
+function mrrUnits(at: string, side: 's' | 'e'): string {
   return `(
     with as_of as (
       select distinct on (agreement_id) * from (
@@ -72,10 +98,6 @@ function mrrUnits(at: string): string {
           from sdds_agreement where valid_from <= ${at}
          order by agreement_id, valid_from, update_date desc nulls last, _file_id desc) r
        where delete_date is null order by agreement_id, valid_from desc),
-    terms as (
-      select agreement_id, bool_or(term_type ilike '%usage%') as usage,
-             bool_or(term_type ilike '%upfront%' or term_type ilike '%payment%schedule%') as fee
-        from sdds_agreement_term_current group by agreement_id),
     active as (
       select g.*, coalesce(tm.fee, false) as fee, coalesce(tm.usage, false) as usage
         from as_of g left join terms tm on tm.agreement_id = g.agreement_id
@@ -86,14 +108,11 @@ function mrrUnits(at: string): string {
              0::numeric as usage_mrr
         from active where fee and estimated_agreement_value is not null and end_time is not null and currency_code is not null),
     usage as (
-      select a.acceptor_account_id as customer, a.offer_id, b.currency, 0::numeric as mrr, sum(b.amount) / 3 as usage_mrr
-        from active a
-        join ${currentWhere('sdds_billing_event', `action = 'INVOICED' and transaction_type in ('SELLER_REV_SHARE', 'SELLER_REV_SHARE_REFUND', 'SELLER_REV_SHARE_CREDIT') and invoice_date >= ${at}::timestamptz - interval '3 months' and invoice_date < ${at}`, ['agreement_id', 'amount', 'currency', 'action', 'transaction_type', 'invoice_date'])} b
-          on b.agreement_id = a.agreement_id
-       where not a.fee and a.usage
+      select a.acceptor_account_id as customer, a.offer_id, b.currency, 0::numeric as mrr, sum(b.${side}_amount) / 3 as usage_mrr
+        from active a join usage_events b on b.agreement_id = a.agreement_id
+       where not a.fee and a.usage and b.${side}_amount is not null
        group by a.acceptor_account_id, a.offer_id, b.currency),
-    per_offer as (select * from contract union all select * from usage),
-    products as (select offer_id, product_id, count(*) over (partition by offer_id) as n from (select distinct offer_id, product_id from sdds_offer_product_current) p)
+    per_offer as (select * from contract union all select * from usage)
     select o.customer, coalesce(p.product_id, '') as product, o.currency,
            sum(o.mrr / coalesce(p.n, 1)) as mrr, sum(o.usage_mrr / coalesce(p.n, 1)) as usage_mrr
       from per_offer o left join products p on p.offer_id = o.offer_id
@@ -111,34 +130,39 @@ const BRIDGE_SUMS = `
   round(sum(e_total - s_total), 2)::text as net_new`;
 
 /**
- * Units compared between the start ($1) and the end ($2): per customer (and product when
- * `byProduct`) and currency, with the movement's kind.
+ * Units compared between the start ($1) and the end ($2), with each movement's kind: `k` per
+ * customer and currency (the bridge's totals, --by customer), `kp` per customer, product and
+ * currency (--by product). Both come from one computation of each end's MRR.
  */
-function bridgeSql(byProduct: boolean): string {
-  const unit = byProduct ? 'customer, product, currency' : 'customer, currency';
-  const sums = (side: string) => `(select ${unit}, sum(mrr) as mrr, sum(usage_mrr) as usage from ${mrrUnits(side)} m group by ${unit})`;
-  const join = byProduct ? 's.customer = e.customer and s.product = e.product and s.currency = e.currency' : 's.customer = e.customer and s.currency = e.currency';
-  const before = byProduct
-    ? `exists (select 1 from sdds_agreement_current h join sdds_offer_product_current op on op.offer_id = h.offer_id
-                where h.acceptor_account_id = u.customer and op.product_id = u.product and coalesce(h.start_time, h.acceptance_time) < $1
-                  and coalesce(h.status, '') not in ('ROLLED_BACK', 'SUPERSEDED'))`
-    : `exists (select 1 from sdds_agreement_current h where h.acceptor_account_id = u.customer and coalesce(h.start_time, h.acceptance_time) < $1
-                  and coalesce(h.status, '') not in ('ROLLED_BACK', 'SUPERSEDED'))`;
-  return `
-    with s as ${sums('$1::timestamptz')}, e as ${sums('$2::timestamptz')},
-    u as (
-      select coalesce(s.customer, e.customer) as customer, ${byProduct ? 'coalesce(s.product, e.product) as product,' : ''} coalesce(s.currency, e.currency) as currency,
-             coalesce(s.mrr, 0) + coalesce(s.usage, 0) as s_total, coalesce(e.mrr, 0) as e_mrr, coalesce(e.usage, 0) as e_usage,
-             coalesce(e.mrr, 0) + coalesce(e.usage, 0) as e_total
-        from s full join e on ${join}),
-    k as (
-      select u.*, case
-               when s_total = 0 and e_total > 0 then case when ${before} then 'reactivation' else 'new' end
+function bridgeSql(): string {
+  const units = (at: string, side: 's' | 'e') => `(select customer, product, currency, sum(mrr) as mrr, sum(usage_mrr) as usage from ${mrrUnits(at, side)} m group by customer, product, currency)`;
+  const compare = (left: string, right: string, keys: string[]) => `
+      select ${keys.map((k) => `coalesce(${left}.${k}, ${right}.${k}) as ${k}`).join(', ')},
+             coalesce(${left}.mrr, 0) + coalesce(${left}.usage, 0) as s_total, coalesce(${right}.mrr, 0) as e_mrr, coalesce(${right}.usage, 0) as e_usage,
+             coalesce(${right}.mrr, 0) + coalesce(${right}.usage, 0) as e_total
+        from ${left} full join ${right} on ${keys.map((k) => `${left}.${k} = ${right}.${k}`).join(' and ')}`;
+  const kind = (prior: string) => `case
+               when s_total = 0 and e_total > 0 then case when ${prior}.customer is not null then 'reactivation' else 'new' end
                when s_total > 0 and e_total = 0 then 'churned'
                when e_total > s_total then 'expansion'
                when e_total < s_total then 'contraction'
-               else 'flat' end as kind
-        from u)`;
+               else 'flat' end as kind`;
+  return `
+    with ${SHARED}, sp as ${units('$1::timestamptz', 's')}, ep as ${units('$2::timestamptz', 'e')},
+    -- who had an agreement (for a product) before the period: their return is reactivation
+    -- (any revision of an agreement that started before and was never rolled back or superseded)
+    prior_p as (
+      select distinct h.acceptor_account_id as customer, coalesce(op.product_id, '') as product
+        from sdds_agreement h left join products op on op.offer_id = h.offer_id
+       where coalesce(h.start_time, h.acceptance_time) < $1 and h.delete_date is null
+         and h.agreement_id not in (select agreement_id from sdds_agreement where status in ('ROLLED_BACK', 'SUPERSEDED'))),
+    prior as (select distinct customer from prior_p),
+    s as (select customer, currency, sum(mrr) as mrr, sum(usage) as usage from sp group by customer, currency),
+    e as (select customer, currency, sum(mrr) as mrr, sum(usage) as usage from ep group by customer, currency),
+    u as (${compare('s', 'e', ['customer', 'currency'])}),
+    k as (select u.*, ${kind('p')} from u left join prior p on p.customer = u.customer),
+    up as (${compare('sp', 'ep', ['customer', 'product', 'currency'])}),
+    kp as (select up.*, ${kind('p')} from up left join prior_p p on p.customer = up.customer and p.product = up.product)`;
 }
 
 async function hasAgreements(db: Database, at: string): Promise<boolean> {
@@ -150,29 +174,45 @@ async function hasAgreements(db: Database, at: string): Promise<boolean> {
 export async function getMrr(db: Database, period: Period, now: Date, by?: RecurringDimension): Promise<MrrResult> {
   const end = endOf(period, now);
   if (!(await hasAgreements(db, end))) return { metric: 'mrr', totals: [], rows: [], source: 'none' };
-  const totals = await db.query<MrrAmounts>(`${bridgeSql(false)} select currency, ${BRIDGE_SUMS} from k group by currency order by sum(e_total) desc, currency`, [period.start, end]);
-  let rows: MrrRow[] = [];
-  if (by === 'customer') {
-    rows = await db.query<MrrRow>(
-      `${bridgeSql(false)}, g as (select currency, customer as key, ${BRIDGE_SUMS} from k group by currency, customer)
-       select g.currency, g.key, coalesce(ad.company_name, a.aws_account_id, g.key) as name, a.aws_account_id as detail,
-              g.mrr, g.usage_mrr, g.total_mrr, g.arr, g.start_mrr, g.new, g.expansion, g.contraction, g.churned, g.reactivation, g.net_new
-         from g left join sdds_account_current a on a.account_id = g.key
-         left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)
-        order by g.currency, g.total_mrr::numeric desc, g.start_mrr::numeric desc, name`,
-      [period.start, end],
-    );
-  } else if (by === 'product') {
-    rows = await db.query<MrrRow>(
-      `${bridgeSql(true)}, g as (select currency, product as key, ${BRIDGE_SUMS} from k group by currency, product)
-       select g.currency, g.key, coalesce(p.title, nullif(g.key, ''), '(no product)') as name, null as detail,
-              g.mrr, g.usage_mrr, g.total_mrr, g.arr, g.start_mrr, g.new, g.expansion, g.contraction, g.churned, g.reactivation, g.net_new
-         from g left join sdds_product_current p on p.product_id = g.key
-        order by g.currency, g.total_mrr::numeric desc, g.start_mrr::numeric desc, name`,
-      [period.start, end],
-    );
-  }
-  return { metric: 'mrr', totals: totals.map((t) => ({ ...t })), rows, source: 'sdds' };
+  type Grouped = MrrAmounts & { key: string | null };
+  // totals and rows in one pass: customers by grouping sets; products are classified per product
+  // (kp), their totals still from the customer-level bridge like every other answer's
+  const grouped = await db.query<Grouped>(
+    by === 'product'
+      ? `${bridgeSql()} select currency, null::text as key, ${BRIDGE_SUMS} from k group by currency
+         union all select currency, product, ${BRIDGE_SUMS} from kp group by currency, product`
+      : `${bridgeSql()} select currency, ${by === 'customer' ? 'customer' : 'null::text'} as key, ${BRIDGE_SUMS} from k
+          group by ${by === 'customer' ? 'grouping sets ((currency), (currency, customer))' : 'currency'}`,
+    [period.start, end],
+  );
+  const totals = grouped.filter((g) => g.key === null).map(({ key: _key, ...t }) => t);
+  totals.sort((a, b) => Number(b.total_mrr) - Number(a.total_mrr) || a.currency.localeCompare(b.currency));
+  const groups = grouped.filter((g) => g.key !== null) as Array<MrrAmounts & { key: string }>;
+  if (!by) return { metric: 'mrr', totals, rows: [], source: 'sdds' };
+  const names = by === 'customer' ? await customerNames(db, groups.map((g) => g.key)) : await productNames(db, groups.map((g) => g.key));
+  const rows: MrrRow[] = groups.map((g) => {
+    const { key, currency, ...amounts } = g;
+    const n = names.get(key);
+    return { currency, key, name: n?.name ?? (key === '' ? '(no product)' : key), detail: n?.detail ?? null, ...amounts };
+  });
+  rows.sort((a, b) => a.currency.localeCompare(b.currency) || Number(b.total_mrr) - Number(a.total_mrr) || Number(b.start_mrr) - Number(a.start_mrr) || a.name.localeCompare(b.name));
+  return { metric: 'mrr', totals, rows, source: 'sdds' };
+}
+
+/** Company names (tax address, else mailing) and AWS account numbers of these accounts, as they are now. */
+async function customerNames(db: Database, keys: string[]): Promise<Map<string, { name: string; detail: string | null }>> {
+  const found = await db.query<{ key: string; name: string | null; detail: string | null }>(
+    `select a.account_id as key, coalesce(ad.company_name, a.aws_account_id) as name, a.aws_account_id as detail
+       from (select * from sdds_account_current where account_id = any($1::text[])) a
+       left join sdds_address_current ad on ad.address_id = coalesce(a.tax_address_id, a.mailing_address_id)`,
+    [[...new Set(keys)]],
+  );
+  return new Map(found.map((f) => [f.key, { name: f.name ?? f.key, detail: f.detail }]));
+}
+
+async function productNames(db: Database, keys: string[]): Promise<Map<string, { name: string; detail: string | null }>> {
+  const found = await db.query<{ key: string; name: string | null }>(`select product_id as key, title as name from sdds_product_current where product_id = any($1::text[])`, [[...new Set(keys)]]);
+  return new Map(found.map((f) => [f.key, { name: f.name ?? f.key, detail: null }]));
 }
 
 export interface RetentionAmounts {
@@ -228,18 +268,17 @@ export async function getRetention(db: Database, period: Period, now: Date, time
   const end = endOf(period, now);
   if (!(await hasAgreements(db, end))) return { metric: 'retention', totals: [], rows: [], source: 'none' };
   const totals = await db.query<RetentionAmounts>(
-    `${bridgeSql(false)} select currency, ${RETENTION_SUMS} from k where s_total > 0 group by currency order by sum(s_total) desc, currency`,
+    `${bridgeSql()} select currency, ${RETENTION_SUMS} from k where s_total > 0 group by currency order by sum(s_total) desc, currency`,
     [period.start, end],
   );
   let rows: RetentionResult['rows'] = [];
   if (by === 'product') {
-    rows = await db.query<RetentionRow>(
-      `${bridgeSql(true)}, g as (select currency, product as key, ${RETENTION_SUMS} from k where s_total > 0 group by currency, product)
-       select g.*, coalesce(p.title, nullif(g.key, ''), '(no product)') as name, null as detail
-         from g left join sdds_product_current p on p.product_id = g.key
-        order by g.currency, g.start_mrr::numeric desc, name`,
+    const groups = await db.query<RetentionAmounts & { key: string }>(
+      `${bridgeSql()} select currency, product as key, ${RETENTION_SUMS} from kp where s_total > 0 group by currency, product order by currency, sum(s_total) desc`,
       [period.start, end],
     );
+    const names = await productNames(db, groups.map((g) => g.key));
+    rows = groups.map((g) => ({ ...g, name: names.get(g.key)?.name ?? (g.key === '' ? '(no product)' : g.key), detail: null }));
   } else if (by === 'cohort') {
     rows = await cohorts(db, period, end, timeZone);
   }
