@@ -295,16 +295,21 @@ async function cohorts(db: Database, period: Period, end: string, timeZone: stri
          from sdds_agreement_current
         where coalesce(status, '') not in ('ROLLED_BACK', 'SUPERSEDED') and coalesce(start_time, acceptance_time) is not null),
      firsts as (select customer, date_trunc('month', min(began) at time zone $3) as cohort from spans group by customer),
-     members as (select * from firsts where cohort >= date_trunc('month', $1::timestamptz at time zone $3) and cohort < $2::timestamptz at time zone $3)
-     select to_char(m.cohort, 'YYYY-MM') as cohort, count(*)::int as customers,
+     members as (select * from firsts where cohort >= date_trunc('month', $1::timestamptz at time zone $3) and cohort < $2::timestamptz at time zone $3),
+     -- each member at the end of each month after its first: a join on the customer, not a
+     -- lookup per member and month
+     ends as (select m.customer, m.cohort, i, (m.cohort + (i + 1) * interval '1 month') at time zone $3 as at from members m cross join generate_series(1, ${COHORT_MONTHS}) i),
+     active as (select distinct e.customer, e.cohort, e.i from ends e join spans sp on sp.customer = e.customer where sp.began < e.at and (sp.ended is null or sp.ended >= e.at)),
+     counts as (select cohort, i, count(*) as n from active group by cohort, i),
+     sizes as (select cohort, count(*)::int as customers from members group by cohort)
+     select to_char(z.cohort, 'YYYY-MM') as cohort, z.customers,
             ${months
               .map(
-                (i) => `case when ((m.cohort + interval '${i + 1} months') at time zone $3) <= $2::timestamptz
-                   then round(avg(case when exists (select 1 from spans sp where sp.customer = m.customer and sp.began < ((m.cohort + interval '${i + 1} months') at time zone $3)
-                                                     and (sp.ended is null or sp.ended >= ((m.cohort + interval '${i + 1} months') at time zone $3))) then 1 else 0 end), 4)::text end as month_${i}`,
+                (i) => `case when ((z.cohort + interval '${i + 1} months') at time zone $3) <= $2::timestamptz
+                   then round(coalesce((select n from counts c where c.cohort = z.cohort and c.i = ${i}), 0)::numeric / z.customers, 4)::text end as month_${i}`,
               )
               .join(',\n')}
-       from members m group by m.cohort order by m.cohort`,
+       from sizes z order by z.cohort`,
     [period.start, end, timeZone],
   );
   return found.map((r) => ({ cohort: r.cohort, customers: r.customers, ...Object.fromEntries(months.map((i) => [`month_${i}`, r[`month_${i}`] ?? null])) }));
