@@ -56,6 +56,11 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 const clockFormats = new Map<string, Intl.DateTimeFormat>();
 
+/** The instant an "as of the period's end" answer is for: the end, or now while the period is under way (ISO). */
+export function asOfInstant(period: Period, now: Date): string {
+  return new Date(Math.min(Date.parse(period.end), now.getTime())).toISOString();
+}
+
 /** The calendar day `instant` falls on in `timeZone`. */
 export function localDate(instant: Date, timeZone: string): string {
   let format = dateFormats.get(timeZone);

@@ -5,7 +5,7 @@
  */
 import { revisionAt } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
-import type { Period } from '../periods.ts';
+import { asOfInstant, type Period } from '../periods.ts';
 
 export interface AgreementRow {
   agreement_id: string | null;
@@ -132,7 +132,7 @@ export interface ActiveAnswer {
  * usage-based by their pricing terms, and those ending within `withinDays` (the renewal watch).
  */
 export async function getActive(db: Database, period: Period, now: Date, withinDays: number): Promise<ActiveAnswer> {
-  const at = new Date(Math.min(Date.parse(period.end), now.getTime())).toISOString();
+  const at = asOfInstant(period, now);
   if (!(await sddsHasAgreements(db, period))) {
     return { metric: 'active', totals: { count: 0, fee_based: 0, usage_based: 0, expiring: 0, expiring_within_days: withinDays }, rows: [], source: 'none' };
   }

@@ -6,7 +6,7 @@
  */
 import { currentWhere, revisionAt } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
-import type { Period } from '../periods.ts';
+import { asOfInstant, type Period } from '../periods.ts';
 import { addDecimals } from './decimal.ts';
 import { OWED_SUMS } from '../rollups/invoice-balance.ts';
 
@@ -89,7 +89,7 @@ const owed = (tail: string) => `
 
 /** Reads invoice_balance: call through answerFor, which brings it up to date first. */
 export async function getPastDue(db: Database, period: Period, now: Date): Promise<PastDueAnswer> {
-  const asOf = new Date(Math.min(Date.parse(period.end), now.getTime())).toISOString();
+  const asOf = asOfInstant(period, now);
   const any = await db.query<{ ok: boolean }>(`select exists (select 1 from invoice_balance where invoice_date < $1) as ok`, [asOf]);
   if (!any[0]!.ok) return { metric: 'past-due', as_of: asOf, totals: [], rows: [], source: 'none' };
 

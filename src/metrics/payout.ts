@@ -25,7 +25,7 @@
 import { addDays } from '../datasets/catalog.ts';
 import { currentWhere } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
-import type { Period } from '../periods.ts';
+import { asOfInstant, type Period } from '../periods.ts';
 import { OWED_SUMS } from '../rollups/invoice-balance.ts';
 import { addDecimals } from './decimal.ts';
 import { inferSchedule, PAYOUT_HISTORY_DAYS, type Schedule } from './payout-schedule.ts';
@@ -161,7 +161,7 @@ const PAYOUT_DAYS = `
 
 /** Reads invoice_balance: call through answerFor, which brings it up to date first. */
 export async function getNextPayout(db: Database, period: Period, now: Date): Promise<PayoutAnswer> {
-  const asOf = new Date(Math.min(Date.parse(period.end), now.getTime())).toISOString();
+  const asOf = asOfInstant(period, now);
   const asOfDay = asOf.slice(0, 10);
   const none: PayoutAnswer = { metric: 'next-payout', as_of: asOf, totals: [], rows: [], source: 'none' };
   const any = await db.query<{ ok: boolean }>(`select exists (select 1 from invoice_balance where invoice_date < $1) as ok`, [asOf]);

@@ -17,7 +17,7 @@
  */
 import { currentWhere } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
-import type { Period } from '../periods.ts';
+import { asOfInstant, type Period } from '../periods.ts';
 
 export type RecurringDimension = 'product' | 'customer';
 export const MRR_DIMENSIONS: RecurringDimension[] = ['product', 'customer'];
@@ -52,11 +52,6 @@ export interface MrrResult {
   totals: MrrAmounts[];
   rows: MrrRow[];
   source: 'sdds' | 'none';
-}
-
-/** The instant the answer is for: the period's end, or now while the period is under way. */
-function endOf(period: Period, now: Date): string {
-  return new Date(Math.min(Date.parse(period.end), now.getTime())).toISOString();
 }
 
 /** Each agreement's pricing kind, and each offer's products: read once for both ends of a bridge. */
@@ -172,7 +167,7 @@ async function hasAgreements(db: Database, at: string): Promise<boolean> {
 
 /** MRR and ARR at the end of the period, and the MRR bridge over it. */
 export async function getMrr(db: Database, period: Period, now: Date, by?: RecurringDimension): Promise<MrrResult> {
-  const end = endOf(period, now);
+  const end = asOfInstant(period, now);
   if (!(await hasAgreements(db, end))) return { metric: 'mrr', totals: [], rows: [], source: 'none' };
   type Grouped = MrrAmounts & { key: string | null };
   // totals and rows in one pass: customers by grouping sets; products are classified per product
@@ -265,7 +260,7 @@ const RETENTION_SUMS = `
  * after.
  */
 export async function getRetention(db: Database, period: Period, now: Date, timeZone: string, by?: RetentionDimension): Promise<RetentionResult> {
-  const end = endOf(period, now);
+  const end = asOfInstant(period, now);
   if (!(await hasAgreements(db, end))) return { metric: 'retention', totals: [], rows: [], source: 'none' };
   const totals = await db.query<RetentionAmounts>(
     `${bridgeSql()} select currency, ${RETENTION_SUMS} from k where s_total > 0 group by currency order by sum(s_total) desc, currency`,

@@ -21,7 +21,7 @@
  */
 import { revisionAt } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
-import type { Period } from '../periods.ts';
+import { asOfInstant, type Period } from '../periods.ts';
 
 /** A buyer who buys within this many days after the free period ended still counts as converted. */
 export const CONVERSION_GRACE_DAYS = 7;
@@ -247,7 +247,7 @@ interface TrialRecord extends Omit<TrialRow, 'product'> {
 export async function getTrials(db: Database, params: TrialsParams): Promise<TrialsAnswer> {
   const { period, now, by } = params;
   if (await sddsCoversTrials(db, period)) {
-    const at = new Date(Math.min(Date.parse(period.end), now.getTime())).toISOString();
+    const at = asOfInstant(period, now);
     const candidates = await db.query<{ agreement_id: string; acceptor_account_id: string | null }>(RELEVANT_TRIALS_SQL, [period.start, period.end]);
     const ids = [...new Set(candidates.map((c) => c.agreement_id))];
     const buyers = [...new Set(candidates.flatMap((c) => (c.acceptor_account_id === null ? [] : [c.acceptor_account_id])))];
@@ -257,12 +257,6 @@ export async function getTrials(db: Database, params: TrialsParams): Promise<Tri
     return { metric: 'trials', totals, rows: records.map(rowOf), source: 'sdds' };
   }
   return casTrials(db, period, by);
-}
-
-/** The daily digest's line: trials started and converted in one period (a day, usually). */
-export async function getTrialStartsAndConversions(db: Database, period: Period, now: Date): Promise<{ started: number; converted: number; source: TrialsAnswer['source'] }> {
-  const a = await getTrials(db, { period, now });
-  return { started: a.totals.started, converted: a.totals.converted, source: a.source };
 }
 
 /** SDDS answers when the agreement feed covers the period and the term feed (which marks trials) has arrived. */

@@ -33,8 +33,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answer, answerToCsv } from '../../src/metrics/query.ts';
-import { getTrialStartsAndConversions, rate } from '../../src/metrics/trials.ts';
-import { parsePeriod } from '../../src/periods.ts';
+import { rate } from '../../src/metrics/trials.ts';
 import { metricMessage } from '../../src/slack/render.ts';
 import { createPostgresDatabase, type TestDatabase } from '../support/db.ts';
 import { csv, ingestContent, tempDir } from '../support/files.ts';
@@ -135,7 +134,11 @@ describe('free trials', () => {
     const nov = await answer(t.db, 'trials', '2026-11', undefined, options);
     expect(nov.totals).toEqual({ started: 1, converted: 1, expired: 0, active_at_end: 1, conversion_rate: '1.0000' });
     expect(nov.rows.map((r) => [r.agreement_id, r.outcome])).toEqual([['t4', 'converted'], ['t6', 'active']]);
-    const day = (d: string) => getTrialStartsAndConversions(t.db, parsePeriod(d, options), options.now);
+    // a day, as the daily digest asks
+    const day = async (d: string) => {
+      const a = await answer(t.db, 'trials', d, undefined, options);
+      return { started: (a.totals as { started: number }).started, converted: (a.totals as { converted: number }).converted, source: a.source };
+    };
     expect(await day('2026-10-12..2026-10-12')).toEqual({ started: 0, converted: 1, source: 'sdds' });
     expect(await day('2026-10-25..2026-10-25')).toEqual({ started: 1, converted: 1, source: 'sdds' });
   });
