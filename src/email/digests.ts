@@ -148,7 +148,7 @@ function bridgeSection(mrr: MetricAnswer, main: string | null, month: string): E
     empty: `No recurring revenue in ${month}.`,
     lines: currencies.map((c) => {
       const x = totals.find((y) => str(y.currency) === c)!;
-      const usage = Number(x.usage_mrr) !== 0 ? ` (${formatMoney(str(x.usage_mrr), c)} of it usage)` : '';
+      const usage = Number(x.usage_mrr) === 0 ? '' : Number(x.usage_mrr) === Number(x.total_mrr) ? ' (all of it usage)' : ` (${formatMoney(str(x.usage_mrr), c)} of it usage)`;
       return `MRR ${formatMoney(str(x.total_mrr), c)}${usage}, ARR ${formatMoney(str(x.arr), c)}`;
     }),
     ...(t && Number(t.start_mrr) + Number(t.total_mrr) !== 0
