@@ -269,7 +269,9 @@ async function listen(config: Config, health: Health, registry: Registry, log: L
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found; try GET /healthz, /readyz or /metrics' }));
       return;
     }
-    void health.checkDatabase().then(() => {
+    // liveness answers from what the probes know (a hung database must not stall it, nor is it a
+    // reason to restart); readiness checks the database now as well
+    void (route === '/readyz' ? health.checkDatabase() : Promise.resolve()).then(() => {
       const { live, ready, body } = health.report();
       const ok = route === '/healthz' ? live : ready;
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
