@@ -213,6 +213,40 @@ export interface Config {
   email: EmailSettings;
 }
 
+/**
+ * What a command run inside the process holding the embedded database (src/db/data-dir-host.ts)
+ * takes from its caller: settings that shape an answer. Nothing secret, and nothing that says where
+ * the holder's secrets go (endpoints, SMTP, Slack): those stay the holder's own.
+ */
+export const CALLER_SETTINGS = ['REPORT_TIMEZONE', 'FISCAL_YEAR_START_MONTH', 'DIGEST_TIMEZONE', 'LOG_FORMAT', 'LOG_LEVEL', 'DATASETS_NOT_EXPECTED', 'DELIVERY_THRESHOLDS'] as const;
+
+/**
+ * The caller's side of a forwarded command: the CALLER_SETTINGS it has, and the names (never the
+ * values) of the other settings it has, so the holder can say which of them it runs without.
+ */
+export function settingsToForward(env: NodeJS.ProcessEnv): { settings: Record<string, string>; unsent: string[] } {
+  const settings: Record<string, string> = {};
+  const unsent: string[] = [];
+  for (const name of Object.keys(schema.shape)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if ((CALLER_SETTINGS as readonly string[]).includes(name)) settings[name] = value;
+    else if (name !== 'DATA_DIR') unsent.push(name);
+  }
+  return { settings, unsent };
+}
+
+/**
+ * The holder's side: its own environment with the caller's CALLER_SETTINGS over it (anything else
+ * a caller sends is ignored), and the caller's settings it does not have itself.
+ */
+export function forwardedEnvironment(own: NodeJS.ProcessEnv, caller: { settings: Record<string, string>; unsent: string[] }): { env: NodeJS.ProcessEnv; missing: string[] } {
+  const env: NodeJS.ProcessEnv = { ...own };
+  for (const name of CALLER_SETTINGS) if (caller.settings[name] !== undefined) env[name] = caller.settings[name];
+  const missing = caller.unsent.filter((name) => name in schema.shape && (own[name] === undefined || own[name] === '')).sort();
+  return { env, missing };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(cleaned);

@@ -35,6 +35,8 @@ interface Context {
   cwd: string;
   /** Aborted when the person asks the command to stop (Ctrl-C, SIGTERM): long commands stop between files. */
   interrupt: AbortSignal;
+  /** The settings this command runs with: what it hands on to commands other processes forward to it. */
+  env: NodeJS.ProcessEnv;
   withDb<T>(fn: (db: Database) => Promise<T>): Promise<T>;
 }
 
@@ -65,10 +67,10 @@ export const COMMANDS: Command[] = [
     summary: 'Run the service: migrate, load demo data on a first embedded start, then ingest files dropped into DATA_DIR/inbox.',
     options: {},
     optionHelp: {},
-    run: async ({ config, io }) => {
+    run: async ({ config, io, env }) => {
       const [{ runService }, { createServiceLog }] = await Promise.all([import('../service.ts'), import('../log.ts')]);
       const log = await createServiceLog({ format: config.logFormat ?? (process.stderr.isTTY ? 'pretty' : 'json'), level: config.logLevel, write: io.err });
-      await runService(config, { log, hostCommands: runForwarded });
+      await runService(config, { log, hostCommands: (db) => runForwarded(db, env, 'serve') });
       return 0;
     },
   },
@@ -487,11 +489,12 @@ export async function main(argv: string[], io: Io = { out: (t) => console.log(t)
       positionals: parsed.positionals,
       cwd,
       interrupt,
+      env,
       async withDb(fn) {
         if (options.db) return fn(options.db);
         const { openDatabase } = await import('../db/client.ts');
         const db = await openDatabase(config, name);
-        db.host?.serve(runForwarded(db));
+        db.host?.serve(runForwarded(db, env, name));
         try {
           return await fn(db);
         } finally {
@@ -507,7 +510,8 @@ export async function main(argv: string[], io: Io = { out: (t) => console.log(t)
         const { DataDirHeld, forwardCommand } = await import('../db/data-dir-host.ts');
         if (!(error instanceof DataDirHeld) || options.db) throw error;
         if (name === 'serve') throw refuseSecondHolder(error);
-        const request = { argv, cwd, env: { ...definedEntries(env), DATA_DIR: config.dataDir } };
+        const { settingsToForward } = await import('../config.ts');
+        const request = { argv, cwd, ...settingsToForward(env) };
         const outcome = await forwardCommand(error, request, { out: io.out, err: io.err, stream: io.stream ?? process.stdout }, local?.signal);
         if (outcome.kind === 'exit') return outcome.code;
         if (attempt >= 100) throw new AppError('database', `${config.dataDir} keeps changing hands between processes; try again`);
@@ -522,10 +526,21 @@ export async function main(argv: string[], io: Io = { out: (t) => console.log(t)
   }
 }
 
-/** What the holder of the embedded database runs for a command another process forwarded to it. */
-export function runForwarded(db: Database): SessionHandler {
-  return (session) =>
-    main(session.request.argv, { out: session.out, err: session.err, stream: session.stream }, session.request.env, { db, cwd: session.request.cwd, interrupt: session.signal });
+/**
+ * What the holder of the embedded database runs for a command another process forwarded to it: the
+ * holder's own settings (`env`), with the few a caller may choose; a caller's secrets never come here.
+ */
+export function runForwarded(db: Database, env: NodeJS.ProcessEnv, command = 'marketplace-pulse'): SessionHandler {
+  return async (session) => {
+    const { forwardedEnvironment } = await import('../config.ts');
+    const forwarded = forwardedEnvironment(env, session.request);
+    if (forwarded.missing.length > 0) {
+      session.err(
+        `marketplace-pulse: note: this command runs inside marketplace-pulse ${command} (PID ${process.pid}), which holds the data folder, with its settings: ${forwarded.missing.join(', ')}, set for this command, ${forwarded.missing.length === 1 ? 'is' : 'are'} not set there, and secrets and endpoints are never passed from one process to another (set ${forwarded.missing.length === 1 ? 'it' : 'them'} for that process, or stop it and run this again)`,
+      );
+    }
+    return main(session.request.argv, { out: session.out, err: session.err, stream: session.stream }, forwarded.env, { db, cwd: session.request.cwd, interrupt: session.signal });
+  };
 }
 
 function refuseSecondHolder(held: DataDirHeld): AppError {
@@ -565,6 +580,3 @@ function stopNote(interrupt: AbortSignal, io: Io): () => void {
   return () => interrupt.removeEventListener('abort', note);
 }
 
-function definedEntries(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
-}

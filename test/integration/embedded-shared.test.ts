@@ -101,7 +101,7 @@ describe('the embedded database, shared between processes', () => {
     const env = { DATA_DIR: dataDir };
     const holder = await openDatabase(loadConfig(env), 'test-holder');
     const { runForwarded } = await import('../../src/cli/main.ts');
-    holder.host!.serve(runForwarded(holder));
+    holder.host!.serve(runForwarded(holder, env));
     try {
       // relative paths are the caller's: a single file keeps the key it is given
       const out: string[] = [];
