@@ -305,8 +305,8 @@ export const COMMANDS: Command[] = [
     name: 'send',
     args: '<metric|dataset|report> <period>',
     summary: 'Email one answer now: a metric (figures, top rows, chart, every row as CSV) or a dataset or report (as CSV), through SMTP_URL or to the outbox.',
-    options: { to: { type: 'string' }, by: { type: 'string' } },
-    optionHelp: { to: 'recipients, comma-separated (required)', by: 'a metric breakdown, as for query' },
+    options: { to: { type: 'string' }, by: { type: 'string' }, 'with-personal': { type: 'boolean' } },
+    optionHelp: { to: 'recipients, comma-separated (required)', by: 'a metric breakdown, as for query', 'with-personal': "include a dataset's personal columns (addresses, email domains, legal names), left empty otherwise" },
     run: async ({ config, positionals, values, io, withDb }) => {
       if (positionals.length !== 2) throw new AppError('usage', 'send needs what and a period, e.g. send revenue last-month --to cfo@example.com');
       const { EMAIL_ADDRESS } = await import('../config.ts');
@@ -320,7 +320,7 @@ export const COMMANDS: Command[] = [
       return withDb(async (db) => {
         const mailer = createMailer(config.email);
         try {
-          await sendAnswer({ db, mailer, config, log: io.out, now: () => new Date() }, { what: positionals[0]!, period: positionals[1]!, by: values.by === undefined ? undefined : String(values.by), to });
+          await sendAnswer({ db, mailer, config, log: io.out, now: () => new Date() }, { what: positionals[0]!, period: positionals[1]!, by: values.by === undefined ? undefined : String(values.by), to, withPersonal: values['with-personal'] === true });
           return 0;
         } finally {
           mailer.close();

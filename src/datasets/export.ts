@@ -5,9 +5,11 @@
 import type { Database } from '../db/client.ts';
 import { AppError, closest } from '../errors.ts';
 import type { Period } from '../periods.ts';
+import { SpreadsheetSafeCsv, spreadsheetSafe } from '../spreadsheet-safe.ts';
 import { exportFinanceReport } from '../reports/finance.ts';
 import { FINANCE_REPORTS, financeReport, reportCommandName, type FinanceReport } from '../reports/names.ts';
 import { DATASETS, getDataset } from './catalog.ts';
+import { isPersonalColumn } from './personal.ts';
 import type { DatasetDef } from './types.ts';
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -40,10 +42,35 @@ export function exportSql(def: DatasetDef): { sql: string; usesPeriod: boolean }
   return { sql: `select ${columns} from ${ident(`${def.name}_current`)} order by ${def.key.map(ident).join(', ')}`, usesPeriod: false };
 }
 
-/** The dataset's rows, or one of the rebuilt finance reports, as CSV chunks. */
-export function exportDataset(db: Database, name: string, period: Period): AsyncIterable<Uint8Array> {
+/** An export as it streams; once read, the personal columns it has, and whether their values were left out. */
+export interface CsvExport extends AsyncIterable<Uint8Array> {
+  readonly personalColumns: readonly string[];
+  readonly personalLeftOut: boolean;
+}
+
+export interface ExportOptions {
+  /** Write personal columns (addresses, email domains, legal names; datasets/personal.ts) empty: for a reader who may not see them. */
+  withoutPersonal?: boolean;
+}
+
+/**
+ * The dataset's rows, or one of the rebuilt finance reports, as CSV chunks; text a spreadsheet
+ * would run as a formula (a buyer's company name "=HYPERLINK(…)") is neutralised.
+ */
+export function exportDataset(db: Database, name: string, period: Period, options: ExportOptions = {}): CsvExport {
   const report = financeReport(name);
-  if (report) return exportFinanceReport(db, report, period);
+  const guard = new SpreadsheetSafeCsv({ mark: isPersonalColumn, blankMarked: options.withoutPersonal === true });
+  const source = report ? exportFinanceReport(db, report, period) : datasetRows(db, name, period);
+  return {
+    [Symbol.asyncIterator]: () => spreadsheetSafe(source, guard),
+    get personalColumns() {
+      return guard.marked;
+    },
+    personalLeftOut: options.withoutPersonal === true,
+  };
+}
+
+function datasetRows(db: Database, name: string, period: Period): AsyncIterable<Uint8Array> {
   const def = getDataset(name);
   if (!def) {
     const reports = (Object.keys(FINANCE_REPORTS) as FinanceReport[]).map(reportCommandName);
@@ -53,6 +80,5 @@ export function exportDataset(db: Database, name: string, period: Period): Async
       `"${name}" is not a dataset or report.${near ? ` Did you mean ${near}?` : ''} Reports: ${reports.join(', ')}; datasets: see \`marketplace-pulse datasets\` (e.g. sdds_billing_event, cas_daily_business_fees)`,
     );
   }
-  const { sql } = exportSql(def);
-  return db.copyOutCsv(sql, [period.startDate, period.endDate, period.start, period.end]);
+  return db.copyOutCsv(exportSql(def).sql, [period.startDate, period.endDate, period.start, period.end]);
 }

@@ -22,7 +22,13 @@ export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 /** Rows listed in the email; all of them are attached. */
 const EMAIL_ROWS = 20;
 
-export async function buildAnswerEmail(db: Database, what: string, periodText: string, by: string | undefined, options: PeriodOptions & { quickChartUrl: string }): Promise<RenderedEmail> {
+export async function buildAnswerEmail(
+  db: Database,
+  what: string,
+  periodText: string,
+  by: string | undefined,
+  options: PeriodOptions & { quickChartUrl: string; withoutPersonal?: boolean },
+): Promise<RenderedEmail> {
   const period = parsePeriod(periodText, options);
   if (METRICS.some((m) => m.name === what)) {
     const p = await presentAnswer(db, what, period, by, options);
@@ -56,7 +62,8 @@ export async function buildAnswerEmail(db: Database, what: string, periodText: s
   }
   let size = 0;
   const chunks: string[] = [];
-  for await (const chunk of exportDataset(db, what, period)) {
+  const exported = exportDataset(db, what, period, { withoutPersonal: options.withoutPersonal !== false });
+  for await (const chunk of exported) {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     size += Buffer.byteLength(text);
     if (size > MAX_ATTACHMENT_BYTES) throw new AppError('usage', `${what} for ${period.label} is larger than ${MAX_ATTACHMENT_BYTES / 1024 / 1024} MB; use: marketplace-pulse export ${what} ${periodText} --out file.csv`);
@@ -64,8 +71,9 @@ export async function buildAnswerEmail(db: Database, what: string, periodText: s
   }
   const csv = chunks.join('');
   const rows = Math.max(0, csv.split('\n').filter(Boolean).length - 1);
+  const personal = exported.personalColumns.length === 0 ? [] : exported.personalLeftOut ? [`Personal data (${exported.personalColumns.join(', ')}) is left out.`] : [`It holds personal data (${exported.personalColumns.join(', ')}): do not forward it.`];
   return renderEmail(
-    { subject: `${what}: ${period.label}`, title: what, subtitle: period.label, preheader: `${rows} rows attached`, warnings: [], sections: [{ title: what, lines: [`${rows.toLocaleString('en-US')} rows, attached as CSV with AWS's column names.`], csv: { filename: `${what}-${fileSpan(period)}.csv`, content: csv } }], freshness: '' },
+    { subject: `${what}: ${period.label}`, title: what, subtitle: period.label, preheader: `${rows} rows attached`, warnings: [], sections: [{ title: what, lines: [`${rows.toLocaleString('en-US')} rows, attached as CSV with AWS's column names.`, ...personal], csv: { filename: `${what}-${fileSpan(period)}.csv`, content: csv } }], freshness: '' },
     { attachCsv: true },
   );
 }
@@ -77,6 +85,8 @@ export interface AnswerRequest {
   to: string[];
   /** Who asked (a Slack user), for the history. */
   requester?: string;
+  /** Include addresses, email domains and legal names (datasets/personal.ts); left out unless true. */
+  withPersonal?: boolean;
 }
 
 /**
@@ -87,7 +97,7 @@ export interface AnswerRequest {
 export async function sendAnswer(d: SendDeps, q: AnswerRequest): Promise<void> {
   const now = d.now();
   const options = { now, timeZone: d.config.reportTimeZone, fiscalYearStartMonth: d.config.fiscalYearStartMonth, quickChartUrl: d.config.quickChartUrl };
-  const email = await buildAnswerEmail(d.db, q.what, q.period, q.by, options);
+  const email = await buildAnswerEmail(d.db, q.what, q.period, q.by, { ...options, withoutPersonal: q.withPersonal !== true });
   const periodKey = `${q.what} ${q.period}${q.by ? ` by ${q.by}` : ''}${q.requester ? ` for ${q.requester}` : ''} @ ${now.toISOString()}`;
   let failure = '';
   const outcome = await sendOnce({ ...d, log: (m, f) => ((failure = m), d.log(m, f)) }, { digest: 'on-demand', periodKey, recipients: q.to }, async () => ({ email, late: [] }), { retry: false });

@@ -17,6 +17,7 @@ import { telemetry } from '../telemetry.ts';
 import { MRR_DIMENSIONS, RETENTION_DIMENSIONS, COHORT_MONTHS, getMrr, getRetention, type RecurringDimension, type RetentionDimension } from './recurring.ts';
 import { REVENUE_DIMENSIONS, getRevenue, type RevenueDimension } from './revenue.ts';
 import { TRIAL_DIMENSIONS, getTrials, type TrialDimension } from './trials.ts';
+import { safeCell } from '../spreadsheet-safe.ts';
 
 type Cell = string | number | null;
 export type Totals = Record<string, Cell> | Array<Record<string, Cell>>;
@@ -244,6 +245,7 @@ export async function answerFor(db: Database, metric: string, period: Period, by
 /**
  * The answer as RFC 4180 CSV, columns as in the JSON: its rows, with their header even when there
  * are none; an answer that has no rows by nature (revenue without a breakdown) gives its totals.
+ * Text a spreadsheet would run as a formula is neutralised (src/present/spreadsheet-safe.ts).
  */
 export function answerToCsv(a: MetricAnswer): string {
   const def = METRICS.find((m) => m.name === a.metric);
@@ -253,7 +255,7 @@ export function answerToCsv(a: MetricAnswer): string {
   const header = totalsOnly || records.length > 0 ? Object.keys(records[0] ?? {}) : [...columns];
   if (totalsOnly && header.length === 0) header.push(...(def?.totalColumns ?? []));
   const q = (v: Cell | undefined) => {
-    const s = v === null || v === undefined ? '' : String(v);
+    const s = safeCell(v === null || v === undefined ? '' : String(v));
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [header.join(','), ...records.map((r) => header.map((h) => q(r[h])).join(','))].join('\n') + '\n';

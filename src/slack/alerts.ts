@@ -13,6 +13,7 @@ import type { Freshness } from '../deliveries/freshness.ts';
 import { describeError } from '../errors.ts';
 import { getCancellations, getSubscribers, type AgreementRow } from '../metrics/agreements.ts';
 import type { Period } from '../periods.ts';
+import { codeText, mrkdwnText } from './mrkdwn.ts';
 import { formatMoney } from './render.ts';
 
 type Block = import('@slack/web-api').KnownBlock;
@@ -94,7 +95,7 @@ async function deliveryAlerts(d: AlertDeps, muted: Muted): Promise<void> {
   const never = d.freshness.filter((f) => (f.status === 'late' || f.status === 'missing') && !f.completeThrough && !f.lastDelivery);
   const neverNames = never.filter((f) => !muted(f.dataset, 'late')).map((f) => f.dataset);
   if (neverNames.length > 0) {
-    const text = `:grey_question: ${neverNames.length} expected dataset${neverNames.length === 1 ? ' has' : 's have'} never arrived: ${neverNames.map((n) => `\`${n}\``).join(', ')}. If the bucket is set up, check the SNS/SQS notifications; if you do not receive a feed, list it in DATASETS_NOT_EXPECTED.`;
+    const text = `:grey_question: ${neverNames.length} expected dataset${neverNames.length === 1 ? ' has' : 's have'} never arrived: ${neverNames.map((n) => `\`${codeText(n)}\``).join(', ')}. If the bucket is set up, check the SNS/SQS notifications; if you do not receive a feed, list it in DATASETS_NOT_EXPECTED.`;
     await post(d, { key: `delivery:never-delivered:${neverNames.sort().join(',')}`, kind: 'delivery', subject: 'never-delivered', text: text.replace(/`/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
   }
   for (const f of d.freshness) {
@@ -109,7 +110,7 @@ async function deliveryAlerts(d: AlertDeps, muted: Muted): Promise<void> {
       const icon = f.status === 'missing' ? ':red_circle:' : ':large_yellow_circle:';
       if (!existing) {
         const dueAt = new Date(d.now.getTime() - (f.hoursLate ?? 0) * 3_600_000).toISOString();
-        const text = `${icon} *${f.title}* (\`${f.dataset}\`) is ${f.status}: ${f.summary}`;
+        const text = `${icon} *${mrkdwnText(f.title)}* (\`${codeText(f.dataset)}\`) is ${f.status}: ${mrkdwnText(f.summary)}`;
         await post(d, { key, kind: 'delivery', subject: f.dataset, text: text.replace(/[*`]/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, { type: 'context', elements: [{ type: 'mrkdwn', text: `\`/marketplace snooze ${f.dataset} 1d\` mutes this · \`/marketplace freshness\` shows every dataset` }] }], details: { dueAt, status: f.status } });
         continue;
       }
@@ -119,7 +120,7 @@ async function deliveryAlerts(d: AlertDeps, muted: Muted): Promise<void> {
         `update slack_alert set last_posted_at = $2 where alert_key = $1 and resolved_at is null and last_posted_at <= $2::timestamptz - ($3::double precision * interval '1 millisecond') returning alert_key`,
         [key, d.now.toISOString(), repeatMs],
       );
-      if (due.length > 0) await reply(d, existing.channel, existing.message_ts, `${icon} Still ${f.status}: ${f.summary}`);
+      if (due.length > 0) await reply(d, existing.channel, existing.message_ts, `${icon} Still ${f.status}: ${mrkdwnText(f.summary)}`);
     } else {
       const open = await d.db.query<{ alert_key: string; channel: string; message_ts: string | null; details: { dueAt?: string } | null }>(
         `update slack_alert set resolved_at = $2 where kind = 'delivery' and subject = $1 and resolved_at is null and message_ts is not null returning alert_key, channel, message_ts, details`,
@@ -128,7 +129,7 @@ async function deliveryAlerts(d: AlertDeps, muted: Muted): Promise<void> {
       for (const a of open) {
         const arrived = f.lastDelivery ? new Date(f.lastDelivery.at) : d.now;
         const late = a.details?.dueAt ? hours(arrived.getTime() - Date.parse(a.details.dueAt)) : null;
-        await reply(d, a.channel, a.message_ts, `:white_check_mark: Resolved: ${f.title} arrived${late !== null ? ` ${late} hour${late === 1 ? '' : 's'} late` : ''}${f.completeThrough ? `; data complete through ${f.completeThrough}` : ''}.`);
+        await reply(d, a.channel, a.message_ts, `:white_check_mark: Resolved: ${mrkdwnText(f.title)} arrived${late !== null ? ` ${late} hour${late === 1 ? '' : 's'} late` : ''}${f.completeThrough ? `; data complete through ${mrkdwnText(f.completeThrough)}` : ''}.`);
       }
     }
   }
@@ -146,7 +147,7 @@ async function rejectedAlerts(d: AlertDeps, muted: Muted): Promise<void> {
   );
   for (const r of rejected) {
     if (muted('rejected', ...(r.dataset ? [r.dataset] : []))) continue;
-    const text = `:no_entry: Rejected \`${r.object_key}\`${r.dataset ? ` (${r.dataset})` : ''}: ${r.error ?? 'no reason recorded'}${r.problem_count && r.problem_count > 1 ? ` (${r.problem_count} problems; \`marketplace-pulse ledger --status rejected\` lists them)` : ''}. Nothing already stored was changed.`;
+    const text = `:no_entry: Rejected \`${codeText(r.object_key)}\`${r.dataset ? ` (${mrkdwnText(r.dataset)})` : ''}: ${mrkdwnText(r.error ?? 'no reason recorded')}${r.problem_count && r.problem_count > 1 ? ` (${r.problem_count} problems; \`marketplace-pulse ledger --status rejected\` lists them)` : ''}. Nothing already stored was changed.`;
     await post(d, { key: `rejected:${r.id}`, kind: 'rejected', subject: r.object_key, text: text.replace(/[`]/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }], details: { location: r.location } });
   }
 }
@@ -174,9 +175,9 @@ async function agreementAlerts(d: AlertDeps, muted: Muted): Promise<void> {
     for (const n of list) {
       if (seen.has(n.agreementId)) continue;
       seen.add(n.agreementId);
-      const who = `*${n.company ?? `AWS account ${n.awsAccountId ?? 'unknown'}`}*${n.company && n.awsAccountId ? ` (${n.awsAccountId})` : ''}`;
-      const what = `${n.product ? ` · ${n.product}` : ''}${n.value ? ` · contract ${formatMoney(n.value, n.currency)}` : ''}`;
-      const text = kind === 'subscribers' ? `:tada: New subscriber: ${who}${what}` : `:wave: Cancellation: ${who}${what}${n.status ? ` (${n.status})` : ''}`;
+      const who = `*${mrkdwnText(n.company ?? `AWS account ${n.awsAccountId ?? 'unknown'}`)}*${n.company && n.awsAccountId ? ` (${mrkdwnText(n.awsAccountId)})` : ''}`;
+      const what = mrkdwnText(`${n.product ? ` · ${n.product}` : ''}${n.value ? ` · contract ${formatMoney(n.value, n.currency)}` : ''}`);
+      const text = kind === 'subscribers' ? `:tada: New subscriber: ${who}${what}` : `:wave: Cancellation: ${who}${what}${n.status ? ` (${mrkdwnText(n.status)})` : ''}`;
       await post(d, { key: `${kind === 'subscribers' ? 'subscriber' : 'cancellation'}:${n.agreementId}`, kind: 'subscribers', subject: n.agreementId, text: text.replace(/\*/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
     }
   }

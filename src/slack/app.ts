@@ -21,6 +21,7 @@ import { answerFor, answerToCsv, checkQuestion, METRICS } from '../metrics/query
 import { parsePeriod, type PeriodOptions } from '../periods.ts';
 import { presentAnswer } from '../present/answer.ts';
 import { AccessControl, type Verdict } from './access.ts';
+import { codeText, mrkdwnText } from './mrkdwn.ts';
 import { RequestError, examplesFor, parseRequest, type Request } from './commands.ts';
 import {
   apologyMessage,
@@ -271,12 +272,19 @@ export class CommandHandler {
         const matches = await findCustomers(db, request.query);
         if (matches.length === 0) throw new RequestError(`No customer matches "${request.query}" (searched AWS account IDs and company names)`, ['customer 123456789012', 'revenue last-month by customer', 'help']);
         if (matches.length > 1 && !/^\d{12}$/.test(request.query.replace(/[\s-]/g, ''))) return customerChoiceMessage(request.query, matches);
-        return customerMessage(await getCustomerProfile(db, matches[0]!, this.options()), verdict.pii);
+        const profile = await getCustomerProfile(db, matches[0]!, this.options());
+        // an address goes to a person in SLACK_PII_USERS in a direct message, never into a channel
+        const inDirectMessage = command.channel_id.startsWith('D') || command.channel_name === 'directmessage';
+        if (!verdict.pii || inDirectMessage || !profile.address) return customerMessage(profile, verdict.pii);
+        await this.client.chat.postMessage({ channel: await this.dmWith(command.user_id), ...customerMessage(profile, true) });
+        const answer = customerMessage(profile, false);
+        answer.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ':lock: The address and contact details are in our direct messages.' }] });
+        return answer;
       }
       case 'export':
         return this.export(command, request, verdict);
       case 'email':
-        return this.email(command, request);
+        return this.email(command, request, verdict);
       case 'snooze': {
         const until = new Date(this.options().now.getTime() + request.hours * 3_600_000).toISOString();
         await db.query(
@@ -285,11 +293,11 @@ export class CommandHandler {
           [request.target, until, command.user_id, this.options().now.toISOString()],
         );
         this.deps.log(`${command.user_id} snoozed ${request.target} alerts until ${until}`);
-        return plain(`:zzz: Alerts about *${request.target}* are muted for ${request.duration}, until ${until.slice(0, 16).replace('T', ' ')} UTC. \`/marketplace unsnooze ${request.target}\` unmutes them.`);
+        return plain(`:zzz: Alerts about *${mrkdwnText(request.target)}* are muted for ${request.duration}, until ${until.slice(0, 16).replace('T', ' ')} UTC. \`/marketplace unsnooze ${codeText(request.target)}\` unmutes them.`);
       }
       case 'unsnooze': {
         const r = await db.query<{ target: string }>(`delete from slack_snooze where target = $1 returning target`, [request.target]);
-        return plain(r.length ? `:bell: Alerts about *${request.target}* are on again.` : `Alerts about *${request.target}* were not muted.`);
+        return plain(r.length ? `:bell: Alerts about *${mrkdwnText(request.target)}* are on again.` : `Alerts about *${mrkdwnText(request.target)}* were not muted.`);
       }
     }
   }
@@ -313,6 +321,7 @@ export class CommandHandler {
     const period = parsePeriod(request.period, options);
     let csv: Buffer;
     let title: string;
+    let personal: { columns: readonly string[]; leftOut: boolean } = { columns: [], leftOut: false };
     if (METRICS.some((m) => m.name === request.what)) {
       const a = await answerFor(this.deps.db, request.what, period, request.by, options);
       csv = Buffer.from(answerToCsv(a));
@@ -320,7 +329,9 @@ export class CommandHandler {
     } else {
       const chunks: Buffer[] = [];
       let size = 0;
-      for await (const chunk of exportDataset(this.deps.db, request.what, period)) {
+      // personal data (addresses, email domains, legal names) only for SLACK_PII_USERS
+      const rows = exportDataset(this.deps.db, request.what, period, { withoutPersonal: !verdict.pii });
+      for await (const chunk of rows) {
         const b = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
         size += b.length;
         if (size > MAX_UPLOAD_BYTES) {
@@ -330,15 +341,19 @@ export class CommandHandler {
       }
       csv = Buffer.concat(chunks);
       title = `${request.what}, ${period.label}`;
+      personal = { columns: rows.personalColumns, leftOut: rows.personalLeftOut };
     }
-    // into the channel only when the channel itself may see the numbers; else a DM with the requester
-    const channel = verdict.visibility === 'channel' ? command.channel_id : await this.dmWith(command.user_id);
+    // into the channel only when the channel itself may see the numbers, and never with personal
+    // data in it; else a DM with the requester
+    const withPersonal = personal.columns.length > 0 && !personal.leftOut;
+    const channel = verdict.visibility === 'channel' && !withPersonal ? command.channel_id : await this.dmWith(command.user_id);
     const filename = `${request.what}${request.by ? `-by-${request.by}` : ''}-${fileSpan(period)}.csv`;
-    await this.client.files.uploadV2({ channel_id: channel, file: csv, filename, title, initial_comment: `${title} (${csv.length.toLocaleString('en-US')} bytes), as asked by <@${command.user_id}>` });
-    return plain(`:page_facing_up: Uploaded *${filename}* ${channel === command.channel_id ? 'here' : 'to our direct messages'}.`);
+    const note = personalNote(personal);
+    await this.client.files.uploadV2({ channel_id: channel, file: csv, filename, title, initial_comment: `${mrkdwnText(title)} (${csv.length.toLocaleString('en-US')} bytes), as asked by <@${command.user_id}>.${note ? ` ${note}` : ''}` });
+    return plain(`:page_facing_up: Uploaded *${mrkdwnText(filename)}* ${channel === command.channel_id ? 'here' : 'to our direct messages'}.${note ? ` ${note}` : ''}`);
   }
 
-  private async email(command: SlashCommand, request: Extract<Request, { kind: 'email' }>): Promise<Message> {
+  private async email(command: SlashCommand, request: Extract<Request, { kind: 'email' }>, verdict: Verdict): Promise<Message> {
     const mailer = this.deps.mailer;
     if (!mailer) throw new RequestError('email is not set up in this marketplace-pulse; use export instead', ['export revenue last-month', 'help']);
     const profile = await this.client.users.info({ user: command.user_id });
@@ -347,14 +362,15 @@ export class CommandHandler {
     try {
       await sendAnswer(
         { db: this.deps.db, mailer, config: this.deps.config, log: this.deps.log, now: () => this.options().now },
-        { what: request.what, period: request.period, by: request.by, to: [address], requester: command.user_id },
+        // personal data only to the address of a person in SLACK_PII_USERS
+        { what: request.what, period: request.period, by: request.by, to: [address], requester: command.user_id, withPersonal: verdict.pii },
       );
     } catch (error) {
       // the mail server said no (or could not be reached): the person is told in plain words
       if (error instanceof AppError && error.code === 'email') throw new RequestError(`I could not email it to ${address}: ${error.message}`, ['export revenue last-month', 'help']);
       throw error;
     }
-    return plain(`:email: Sent *${request.what}${request.by ? ` by ${request.by}` : ''}, ${request.period}* to ${address}.`);
+    return plain(`:email: Sent *${mrkdwnText(`${request.what}${request.by ? ` by ${request.by}` : ''}, ${request.period}`)}* to ${mrkdwnText(address)}.`);
   }
 
   private async dmWith(user: string): Promise<string> {
@@ -362,6 +378,15 @@ export class CommandHandler {
     if (!r.channel?.id) throw new Error(`conversations.open gave no channel for ${user}`);
     return r.channel.id;
   }
+}
+
+/** What a file says of the personal data it has or had: left out for this reader, or sent only to them. */
+export function personalNote(personal: { columns: readonly string[]; leftOut: boolean }): string {
+  if (personal.columns.length === 0) return '';
+  const list = mrkdwnText(personal.columns.join(', '));
+  return personal.leftOut
+    ? `Personal data (${list}) is left out: only the people in SLACK_PII_USERS see it, in a direct message.`
+    : `It holds personal data (${list}): it goes only to you, in a direct message.`;
 }
 
 /** A one-line answer; the notification text keeps its emoji (:email:) and loses only the bold marks. */

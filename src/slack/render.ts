@@ -11,6 +11,7 @@ import { metricCharts } from '../present/charts.ts';
 import { currenciesBySize, describeChange, formatCount, formatMoney, type Change } from '../present/format.ts';
 import { columnsOf, cut, formatFigure, str, totalsList, viewOf, type Row } from '../present/views.ts';
 import { SUBCOMMANDS } from './commands.ts';
+import { codeText, mrkdwnText } from './mrkdwn.ts';
 
 export { change, formatCount, formatMoney } from '../present/format.ts';
 export { metricTitle } from '../present/views.ts';
@@ -25,17 +26,15 @@ export interface Message {
 export const TOP_ROWS = 10;
 export const TOP_ROWS_DEFAULT = 5;
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 const NUMERIC = /^(–|[-+]?[^\d\s]{0,3}[\d.,]+(\s?[A-Z]{3})?|\d+ days late|not due)$/u;
 
-/** A monospace table in a code block: numbers and money right-aligned, text left-aligned. */
+/** A monospace table in a code block: numbers and money right-aligned, text left-aligned; cells from the data made inert. */
 export function table(header: string[], rows: string[][]): string {
   const all = [header, ...rows].map((r) => r.map((c, i) => (i === 0 ? cut(c, 32) : cut(c, 20))));
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   const right = header.map((_, i) => i > 0 && rows.length > 0 && rows.every((r) => r[i] === '' || NUMERIC.test(r[i]!)));
   const line = (r: string[]) => r.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return '```\n' + [line(all[0]!), ...all.slice(1).map(line)].join('\n') + '\n```';
+  return '```\n' + [line(all[0]!), ...all.slice(1).map(line)].map(codeText).join('\n') + '\n```';
 }
 
 /** A change for Slack: coloured by meaning, since Slack has no colour for text (up is not always good). */
@@ -78,13 +77,14 @@ export function metricMessage(a: MetricAnswer, o: MetricMessageOptions): Message
       const parts = view.money
         .filter(([, field, , kind]) => t[field] !== undefined && !(kind === 'optional' && Number(t[field]) === 0))
         .map(([label, field, better, kind], i) => {
-          const text = `*${label}* ${formatFigure(t[field], currency, kind)}`;
+          const figure = mrkdwnText(formatFigure(t[field], currency, kind));
+          const text = `*${label}* ${figure}`;
           // the change is shown for the first figure, the one people compare
           const delta = i === 0 && o.previous ? describeChange(Number(t[field]), prev ? Number(prev[field]) : 0, previousLabel, better) : null;
-          if (i === 0) summary += `${summary ? ' · ' : `${firstLabel} `}${formatFigure(t[field], currency, kind)}${delta ? ` (${delta.text.replace(/ vs .*/, '')})` : ''}`;
+          if (i === 0) summary += `${summary ? ' · ' : `${firstLabel} `}${figure}${delta ? ` (${delta.text.replace(/ vs .*/, '')})` : ''}`;
           return delta ? `${text}  ${slackChange(delta)}` : text;
         });
-      headline.push([...parts, ...(view.moneyDetail ? [`_${view.moneyDetail(t)}_`] : [])].join('\n'));
+      headline.push([...parts, ...(view.moneyDetail ? [`_${mrkdwnText(view.moneyDetail(t))}_`] : [])].join('\n'));
     }
     if (totals.length === 0) headline.push(`Nothing in ${a.period.label}.`);
   } else if (view.count) {
@@ -93,14 +93,17 @@ export function metricMessage(a: MetricAnswer, o: MetricMessageOptions): Message
     const n = Number(t[field] ?? 0);
     const prevN = o.previous ? Number(totalsList(o.previous)[0]?.[field] ?? 0) : null;
     const delta = prevN === null ? null : describeChange(n, prevN, previousLabel, better);
-    const extra = view.countDetail ? view.countDetail(t) : a.metric === 'active' ? ` (fee-based ${formatCount(str(t.fee_based))}, usage-based ${formatCount(str(t.usage_based))}; ${formatCount(str(t.expiring))} ending within ${str(t.expiring_within_days)} days)` : '';
+    const extra = view.countDetail ? mrkdwnText(view.countDetail(t)) : a.metric === 'active' ? ` (fee-based ${formatCount(str(t.fee_based))}, usage-based ${formatCount(str(t.usage_based))}; ${formatCount(str(t.expiring))} ending within ${str(t.expiring_within_days)} days)` : '';
     headline.push(`*${label}* ${formatCount(n)}${extra}${delta ? `  ${slackChange(delta)}` : ''}`);
     summary = `${label} ${formatCount(n)}${delta ? ` (${delta.text.replace(/ vs .*/, '')})` : ''}`;
   } else if (a.metric === 'reconcile') {
     for (const t of totalsList(a)) {
       headline.push(
-        `*${str(t.currency)}* billed ${formatMoney(str(t.billed_gross), str(t.currency))}, collected ${formatMoney(str(t.collected), str(t.currency))}, ` +
-          `disbursed ${formatMoney(str(t.disbursed), str(t.currency))} of ${formatMoney(str(t.billed_net), str(t.currency))} net; ${str(t.invoices_not_fully_disbursed)} invoices not fully disbursed`,
+        `*${mrkdwnText(str(t.currency))}* ` +
+          mrkdwnText(
+            `billed ${formatMoney(str(t.billed_gross), str(t.currency))}, collected ${formatMoney(str(t.collected), str(t.currency))}, ` +
+              `disbursed ${formatMoney(str(t.disbursed), str(t.currency))} of ${formatMoney(str(t.billed_net), str(t.currency))} net; ${str(t.invoices_not_fully_disbursed)} invoices not fully disbursed`,
+          ),
       );
     }
     summary = headline.map((h) => h.replace(/\*/g, '')).join('; ');
@@ -109,7 +112,7 @@ export function metricMessage(a: MetricAnswer, o: MetricMessageOptions): Message
     const totals = totalsList(a);
     for (const currency of currenciesBySize(totals, (t) => Number(t.total))) {
       const b = totals.find((t) => str(t.currency) === currency)!.buckets as Record<string, string>;
-      headline.push(`Aging (${currency}): ${Object.entries(b).map(([k, v]) => `${k} days ${formatMoney(v, currency)}`).join(' · ')}`);
+      headline.push(mrkdwnText(`Aging (${currency}): ${Object.entries(b).map(([k, v]) => `${k} days ${formatMoney(v, currency)}`).join(' · ')}`));
     }
   }
   for (const h of headline) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: cut(h, 2900) } });
@@ -151,7 +154,7 @@ function orderRows(a: MetricAnswer, amount: ((r: Row) => number) | undefined): R
 function contextLine(a: MetricAnswer, previous: MetricAnswer | null): string {
   const source = a.source === 'sdds' ? 'Seller Data Feeds' : a.source === 'cas' ? 'legacy Commerce Analytics reports' : 'no data';
   const through = a.complete_through ? `data complete through ${a.complete_through}` : 'nothing delivered yet';
-  return `Source: ${source} · ${through}${previous ? ` · compared with ${previous.period.label}` : ''}`;
+  return mrkdwnText(`Source: ${source} · ${through}${previous ? ` · compared with ${previous.period.label}` : ''}`);
 }
 
 /** Help, generated from the command definitions. */
@@ -177,8 +180,8 @@ export function helpMessage(): Message {
 
 /** Something the person typed that we cannot answer: what was wrong, and examples that work. */
 export function errorMessage(problem: string, examples: string[]): Message {
-  const text = `${problem}\nTry: ${examples.map((e) => `\`/marketplace ${e}\``).join(' · ')}`;
-  return { text: escape(text), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${escape(problem)}` } }, { type: 'context', elements: [{ type: 'mrkdwn', text: `Try ${examples.map((e) => `\`/marketplace ${e}\``).join(' · ')}` }] }] };
+  const text = `${mrkdwnText(problem)}\nTry: ${examples.map((e) => `\`/marketplace ${codeText(e)}\``).join(' · ')}`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${mrkdwnText(problem)}` } }, { type: 'context', elements: [{ type: 'mrkdwn', text: `Try ${examples.map((e) => `\`/marketplace ${codeText(e)}\``).join(' · ')}` }] }] };
 }
 
 export function apologyMessage(errorId: string): Message {
@@ -192,7 +195,7 @@ export function refusalMessage(): Message {
 }
 
 export function workingMessage(what: string): Message {
-  return { text: `Working on ${what}…`, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:hourglass_flowing_sand: Working on \`${escape(what)}\`…` }] }] };
+  return { text: `Working on ${mrkdwnText(what)}…`, blocks: [{ type: 'context', elements: [{ type: 'mrkdwn', text: `:hourglass_flowing_sand: Working on \`${codeText(what)}\`…` }] }] };
 }
 
 const STATUS_ICON: Record<string, string> = { 'on time': ':large_green_circle:', late: ':large_yellow_circle:', missing: ':red_circle:', 'not expected': ':white_circle:', retired: ':white_circle:', 'no schedule': ':white_circle:' };
@@ -203,7 +206,7 @@ export function freshnessMessage(list: Freshness[]): Message {
   const headline = behind.length === 0 ? 'Every expected dataset is on time.' : `${behind.length} dataset${behind.length === 1 ? ' is' : 's are'} late or missing.`;
   const lines = relevant
     .sort((a, b) => (a.status === b.status ? a.dataset.localeCompare(b.dataset) : a.status === 'on time' ? 1 : b.status === 'on time' ? -1 : a.status.localeCompare(b.status)))
-    .map((f) => `${STATUS_ICON[f.status] ?? ''} *${escape(f.title)}* (\`${f.dataset}\`): ${escape(f.summary)}`);
+    .map((f) => `${STATUS_ICON[f.status] ?? ''} *${mrkdwnText(f.title)}* (\`${codeText(f.dataset)}\`): ${mrkdwnText(f.summary)}`);
   const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: 'Data freshness' } }, { type: 'section', text: { type: 'mrkdwn', text: headline } }];
   let chunk = '';
   for (const line of lines) {
@@ -220,16 +223,16 @@ export function freshnessMessage(list: Freshness[]): Message {
 /** One customer; address and contact details only when `pii`. */
 export function customerMessage(c: CustomerProfile, pii: boolean): Message {
   const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: cut(c.company ?? `AWS account ${c.awsAccountId ?? c.accountId}`, 150) } }];
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `AWS account *${c.awsAccountId ?? 'unknown'}*${c.company ? ` · ${escape(c.company)}` : ''}${c.formerNames.length ? `\nFormerly ${c.formerNames.map(escape).join(', ')}` : ''}` } });
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `AWS account *${mrkdwnText(c.awsAccountId ?? 'unknown')}*${c.company ? ` · ${mrkdwnText(c.company)}` : ''}${c.formerNames.length ? `\nFormerly ${c.formerNames.map(mrkdwnText).join(', ')}` : ''}` } });
   if (pii && c.address) {
     const a = c.address;
     const where = [a.lines.join(', '), [a.city, a.state, a.postalCode].filter(Boolean).join(' '), a.country].filter(Boolean).join(', ');
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:house: ${escape(where)}${a.emailDomain ? `\n:email: @${escape(a.emailDomain)}` : ''}` } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:house: ${mrkdwnText(where)}${a.emailDomain ? `\n:email: @${mrkdwnText(a.emailDomain)}` : ''}` } });
   }
   const agreementRows = c.agreements.slice(0, TOP_ROWS).map((g) => [`${g.product ?? ''}${g.reseller ? ` (via ${g.reseller})` : ''}`, g.status ?? '', (g.end ?? '').slice(0, 10), formatMoney(g.value, g.currency)]);
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: c.agreements.length ? `*Agreements*\n${table(['Product', 'Status', 'Ends', 'Value'], agreementRows)}` : '*Agreements*: none' } });
-  const revenue = c.revenue.map((r) => `${formatMoney(r.gross_revenue, r.currency)} gross, ${formatMoney(r.net_revenue, r.currency)} net`).join('; ');
-  const usage = c.usage.map((u) => formatMoney(u.estimated_revenue, u.currency)).join('; ');
+  const revenue = mrkdwnText(c.revenue.map((r) => `${formatMoney(r.gross_revenue, r.currency)} gross, ${formatMoney(r.net_revenue, r.currency)} net`).join('; '));
+  const usage = mrkdwnText(c.usage.map((u) => formatMoney(u.estimated_revenue, u.currency)).join('; '));
   blocks.push({
     type: 'section',
     fields: [
@@ -239,12 +242,12 @@ export function customerMessage(c: CustomerProfile, pii: boolean): Message {
   });
   const open = c.openInvoices.slice(0, TOP_ROWS).map((i) => [i.invoiceId, (i.due ?? '').slice(0, 10), formatMoney(i.outstanding, i.currency), i.daysPastDue > 0 ? `${i.daysPastDue} days late` : 'not due']);
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: c.openInvoices.length ? `*Open invoices*\n${table(['Invoice', 'Due', 'Outstanding', ''], open)}` : '*Open invoices*: none' } });
-  return { text: `${c.company ?? c.awsAccountId}: ${c.agreements.length} agreements, ${c.openInvoices.length} open invoices`, blocks };
+  return { text: mrkdwnText(`${c.company ?? c.awsAccountId}: ${c.agreements.length} agreements, ${c.openInvoices.length} open invoices`), blocks };
 }
 
 /** Several customers matched: say which, so the next try can be exact. */
 export function customerChoiceMessage(query: string, matches: Array<{ company: string | null; awsAccountId: string | null }>): Message {
-  const list = matches.map((m) => `• ${escape(m.company ?? '(no name)')} — \`${m.awsAccountId ?? '?'}\``).join('\n');
-  const text = `"${query}" matches ${matches.length} customers; ask again with the AWS account ID:\n${list}`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: escape(`"${query}" matches ${matches.length} customers; ask again with the AWS account ID:`) + `\n${list}` } }] };
+  const list = matches.map((m) => `• ${mrkdwnText(m.company ?? '(no name)')} — \`${codeText(m.awsAccountId ?? '?')}\``).join('\n');
+  const text = `${mrkdwnText(`"${query}" matches ${matches.length} customers; ask again with the AWS account ID:`)}\n${list}`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
