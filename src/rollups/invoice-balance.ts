@@ -86,12 +86,15 @@ const RECOMPUTE = `
  * lock; returns how many files were folded (0 when the rollup was already current).
  */
 export async function refreshInvoiceBalances(db: Database): Promise<number> {
-  // new events are told from revised ones by sdds_revised_key: it must be current first
+  // new events are told from revised ones by sdds_revised_key: it must be current first, and a
+  // file that committed after that refresh looked waits for the next one (else its revisions of
+  // stored events would be added as new events, for good)
   await refreshRevisedKeys(db);
   const pending = (q: Tx) =>
     q.query<{ id: number }>(
       `select f.id from ingest_file f
         where f.dataset = 'sdds_billing_event' and f.status = 'loaded'
+          and exists (select 1 from sdds_revised_file r where r.file_id = f.id)
           and not exists (select 1 from invoice_balance_file d where d.file_id = f.id)
         order by f.id`,
     );

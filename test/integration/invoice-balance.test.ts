@@ -101,4 +101,41 @@ describe.each(ENGINES)('invoice_balance on %s', (_engine, create) => {
     expect(await t.db.query(ROLLUP)).toEqual(await t.db.query(DIRECT));
     expect(await refreshInvoiceBalances(t.db)).toBe(0);
   });
+
+  it('a billing file committed between the revised-key refresh and the fold waits for its revised keys', async () => {
+    await refreshInvoiceBalances(t.db);
+    // a second ingest commits a revision of e1 (1000 -> 900) just after the fold's revised-key
+    // refresh has looked, and before it lists the files to fold
+    let injected = false;
+    const inject = async () => {
+      injected = true;
+      // the other process's file, committed on its own connection
+      const other = await (await import('../../src/db/client.ts')).openPostgres(t.url!);
+      try {
+        await ingestContent(other, root, 'BillingEventFeed_V1/year=2026/month=12/data.csv', file({ id: 'e1', inv: 'inv-1', action: 'INVOICED', type: 'SELLER_REV_SHARE', amount: '900.00', day: '2026-09-01', due: '2026-10-01', updated: '2026-11-20' }), { now: () => NOW });
+      } finally {
+        await other.close();
+      }
+    };
+    const racing = new Proxy(t.db, {
+      get(target, p) {
+        if (p !== 'query') return (target as any)[p];
+        return async (text: string, params?: unknown[]) => {
+          if (!injected && text.includes('invoice_balance_file d where d.file_id')) await inject();
+          return target.query(text, params);
+        };
+      },
+    });
+    // PGlite has one connection: the interleaving is played on PostgreSQL only
+    if (!t.url) return;
+    const pending = await t.db.query<{ n: number }>(`select count(*)::int as n from ingest_file where dataset = 'sdds_billing_event' and status = 'loaded' and id not in (select file_id from invoice_balance_file)`);
+    expect(pending[0]!.n).toBe(0);
+    await refreshInvoiceBalances(racing as typeof t.db);
+    expect(injected).toBe(true);
+    // the next refresh (any metric asks first) folds it, its revision told from a new event
+    await refreshInvoiceBalances(t.db);
+    expect(await t.db.query(ROLLUP)).toEqual(await t.db.query(DIRECT));
+    const inv1 = await t.db.query<{ seller_billed: string }>(`select seller_billed::text from invoice_balance where invoice_id = 'inv-1'`);
+    expect(inv1).toEqual([{ seller_billed: '900.00' }]);
+  });
 });
