@@ -96,6 +96,22 @@ export function currentWhere(feed: string, filter: string, columns?: string[]): 
 }
 
 /**
+ * Every revision that stands, as a subquery (`from ${revisions(...)} alias`): per key and
+ * valid_from the latest update (steps 1 and 2 of the recipe, knowing everything stored), soft
+ * deletes dropped; an entity's timeline in valid time. `where` (SQL over its columns) narrows
+ * the rows read; `columns` (default: all) are those returned besides the key and valid_from.
+ */
+export function revisions(feed: string, options: { where?: string; columns?: string[] } = {}): string {
+  const def = sddsDataset(feed);
+  const key = def.key.map((k) => `"${k}"`).join(', ');
+  const cols = options.columns ? `${key}, "valid_from", "delete_date", ${options.columns.map((c) => `"${c}"`).join(', ')}` : '*';
+  return (
+    `(select * from (select distinct on (${key}, "valid_from") ${cols} from "${def.name}"${options.where ? ` where ${options.where}` : ''} ` +
+    `order by ${key}, "valid_from", "update_date" desc nulls last, "_file_id" desc) r where "delete_date" is null)`
+  );
+}
+
+/**
  * The revisions of a single-key SDDS entity whose key is among `keysSql` (a subquery), as spans
  * for a set-based join where a lookup per row would be too slow: `valid_to` is the next
  * revision's valid_from (null for the last) and the first revision also covers all time before
@@ -109,9 +125,8 @@ export function revisionSpans(feed: string, keysSql: string, columns: string[]):
   const cols = columns.map((c) => `"${c}"`).join(', ');
   return (
     `(select ${key}, ${cols}, "valid_from", lead("valid_from") over w as valid_to, row_number() over w = 1 as first_revision ` +
-    `from (select distinct on (${key}, "valid_from") ${key}, "valid_from", "delete_date", ${cols} from "${def.name}" where ${key} in (${keysSql}) ` +
-    `order by ${key}, "valid_from", "update_date" desc nulls last, "_file_id" desc) r ` +
-    `where "delete_date" is null window w as (partition by ${key} order by "valid_from"))`
+    `from ${revisions(feed, { where: `${key} in (${keysSql})`, columns })} r ` +
+    `window w as (partition by ${key} order by "valid_from"))`
   );
 }
 

@@ -3,7 +3,7 @@
  * offer, account and address feeds give them); the legacy CAS daily business reports answer
  * periods SDDS does not cover.
  */
-import { revisionAt } from '../datasets/history.ts';
+import { revisionAt, revisions } from '../datasets/history.ts';
 import type { Database } from '../db/client.ts';
 import { asOfInstant, type Period } from '../periods.ts';
 
@@ -75,6 +75,8 @@ export async function getSubscribers(db: Database, period: Period): Promise<Agre
   return casAnswer(db, 'subscribers', 'cas_daily_business_new_product_subscribers', period);
 }
 
+const ENDED = `('CANCELLED', 'TERMINATED', 'EXPIRED')`;
+
 /**
  * Cancellations: agreements that became CANCELLED or TERMINATED in the period, or EXPIRED without
  * a renewal; RENEWED and REPLACED are not churn (a new agreement follows).
@@ -82,12 +84,17 @@ export async function getSubscribers(db: Database, period: Period): Promise<Agre
 export async function getCancellations(db: Database, period: Period): Promise<AgreementAnswer> {
   if (await sddsHasAgreements(db, period)) {
     const rows = await db.query<AgreementRow>(
-      `with ended as (
-         select distinct on (agreement_id) agreement_id, valid_from as ended_at from sdds_agreement
-          where status in ('CANCELLED', 'TERMINATED', 'EXPIRED') and delete_date is null order by agreement_id, valid_from)
+      `with timeline as (select agreement_id, valid_from, status from ${revisions('sdds_agreement', { columns: ['status'] })} t),
+       -- the end that stands: the first revision of the last run of ended ones (a corrected or
+       -- retracted cancellation is not one, and an agreement reinstated and ended again ends later)
+       ended as (
+         select t.agreement_id, min(t.valid_from) as ended_at from timeline t
+          where t.status in ${ENDED}
+            and t.valid_from > coalesce((select max(o.valid_from) from timeline o where o.agreement_id = t.agreement_id and coalesce(o.status, '') not in ${ENDED}), '-infinity'::timestamptz)
+          group by t.agreement_id)
        select ${COLUMNS}, to_char(e.ended_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as at
          from ended e join sdds_agreement_current g on g.agreement_id = e.agreement_id ${names('e.ended_at')}
-        where e.ended_at >= $1 and e.ended_at < $2 and g.status in ('CANCELLED', 'TERMINATED', 'EXPIRED')
+        where e.ended_at >= $1 and e.ended_at < $2 and g.status in ${ENDED}
           and not exists (select 1 from sdds_agreement_current n where n.preceding_agreement_id = g.agreement_id)
         order by at, company nulls last, g.agreement_id`,
       [period.start, period.end],

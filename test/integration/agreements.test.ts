@@ -74,4 +74,37 @@ describe('subscribers and cancellations', () => {
     expect(await answer(t.db, 'cancellations', '2019-03', undefined, options)).toMatchObject({ source: 'none', totals: { count: 0 } });
     await expect(answer(t.db, 'subscribers', '2026-10', 'product', options)).rejects.toThrow('subscribers has no breakdowns; drop --by');
   });
+
+  it('dates a cancellation by the revisions that stand: a corrected or retracted one is not an end', async () => {
+    const H = ['valid_from', 'update_date', 'delete_date', 'agreement_id', 'status', 'intent', 'acceptor_account_id', 'offer_id', 'acceptance_time', 'start_time', 'estimated_agreement_value', 'currency_code'];
+    const r = (id: string, status: string, validFrom: string, updated: string, deleted = '') => [validFrom, updated, deleted, id, status, 'NEW', 'acct-b', 'offer-1', '2026-06-01T00:00:00Z', '2026-06-01T00:00:00Z', '6000.00', 'USD'];
+    await ingestContent(t.db, root, 'AgreementFeed_V1/year=2026/month=11/data.csv', csv([
+      H,
+      r('b1', 'ACTIVE', '2026-06-01T00:00:00Z', '2026-06-01T00:00:00Z'),
+      // cancelled on 15 September, corrected the next day (same valid_from): still active
+      r('b1', 'CANCELLED', '2026-09-15T00:00:00Z', '2026-09-15T00:00:00Z'),
+      r('b1', 'ACTIVE', '2026-09-15T00:00:00Z', '2026-09-16T00:00:00Z'),
+      r('b1', 'CANCELLED', '2026-10-12T00:00:00Z', '2026-10-12T00:00:00Z'),
+      r('b2', 'ACTIVE', '2026-06-01T00:00:00Z', '2026-06-01T00:00:00Z'),
+      // a cancellation on 20 September retracted (soft-deleted), then a real one in October
+      r('b2', 'CANCELLED', '2026-09-20T00:00:00Z', '2026-09-20T00:00:00Z'),
+      r('b2', 'CANCELLED', '2026-09-20T00:00:00Z', '2026-09-21T00:00:00Z', '2026-09-21T00:00:00Z'),
+      r('b2', 'CANCELLED', '2026-10-08T00:00:00Z', '2026-10-08T00:00:00Z'),
+      r('b3', 'ACTIVE', '2026-06-01T00:00:00Z', '2026-06-01T00:00:00Z'),
+      // ended, reinstated, ended again: it ended when it ended the last time
+      r('b3', 'TERMINATED', '2026-09-05T00:00:00Z', '2026-09-05T00:00:00Z'),
+      r('b3', 'ACTIVE', '2026-09-07T00:00:00Z', '2026-09-07T00:00:00Z'),
+      r('b3', 'TERMINATED', '2026-10-20T00:00:00Z', '2026-10-20T00:00:00Z'),
+    ]));
+    const september = await answer(t.db, 'cancellations', '2026-09', undefined, options);
+    expect(september.rows.map((x) => x.agreement_id)).toEqual([]);
+    const october = await answer(t.db, 'cancellations', '2026-10', undefined, options);
+    expect(october.rows.map((x) => [x.agreement_id, x.at])).toEqual([
+      ['b2', '2026-10-08T00:00:00Z'],
+      ['b1', '2026-10-12T00:00:00Z'],
+      ['a5', '2026-10-15T00:00:00Z'],
+      ['b3', '2026-10-20T00:00:00Z'],
+      ['a6', '2026-10-20T00:00:00Z'],
+    ]);
+  });
 });
